@@ -1,0 +1,92 @@
+import Foundation
+
+/// The producer side of the job queues (Redis Streams), and their statistics.
+public struct JobQueue: Sendable {
+    public static let group = "workers"
+    let redis: RedisClient
+
+    public init(redis: RedisClient) {
+        self.redis = redis
+    }
+
+    struct Keys {
+        let stream: String
+        let delayed: String
+        let dead: String
+    }
+
+    func keys(_ queue: JobQueueName) -> Keys {
+        let base = redis.key("queue:\(queue.rawValue)")
+        return Keys(stream: base, delayed: base + ":delayed", dead: base + ":dead")
+    }
+
+    /// Adds a job; returns the envelope id. The current trace (or `traceparent`) travels with it.
+    @discardableResult
+    public func enqueue<Payload: Encodable>(
+        _ kind: JobKind, payload: Payload, id: String = UUID().uuidString.lowercased(), traceparent: String? = nil
+    ) async throws -> String {
+        let payloadJSON = String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self)
+        let trace = traceparent ?? (TraceContext.current ?? .newRoot()).child().traceparent
+        let envelope = JobEnvelope(id: id, kind: kind, payload: payloadJSON, traceparent: trace)
+        try await redis.send("XADD", keys(kind.queue).stream, "*", "job", try envelope.encoded())
+        return id
+    }
+
+    public struct Stats: Sendable, Equatable, Codable {
+        public let queue: String
+        /// Entries in the stream: waiting plus being worked on.
+        public let length: Int
+        /// Delivered to a worker and not yet acknowledged.
+        public let pending: Int
+        /// Failed once, waiting for their retry time.
+        public let delayed: Int
+        public let dead: Int
+
+        public init(queue: String, length: Int, pending: Int, delayed: Int, dead: Int) {
+            self.queue = queue
+            self.length = length
+            self.pending = pending
+            self.delayed = delayed
+            self.dead = dead
+        }
+    }
+
+    public func stats(_ queue: JobQueueName) async throws -> Stats {
+        let k = keys(queue)
+        let replies = try await redis.pipeline([
+            ["XLEN", k.stream], ["XPENDING", k.stream, Self.group], ["ZCARD", k.delayed], ["XLEN", k.dead],
+        ])
+        let pending = replies[1].array?.first?.int ?? 0
+        return Stats(
+            queue: queue.rawValue, length: Int(replies[0].int ?? 0), pending: Int(pending),
+            delayed: Int(replies[2].int ?? 0), dead: Int(replies[3].int ?? 0))
+    }
+
+    /// The newest dead letters, newest first.
+    public func deadLetters(_ queue: JobQueueName, count: Int = 50) async throws -> [JobEnvelope] {
+        let reply = try await redis.send("XREVRANGE", keys(queue).dead, "+", "-", "COUNT", String(count))
+        return (reply.array ?? []).compactMap { entry in
+            StreamEntry(entry).flatMap { $0.fields["job"] }.flatMap { try? JobEnvelope.decode($0) }
+        }
+    }
+}
+
+/// One stream entry: id and field map.
+struct StreamEntry {
+    let id: String
+    let fields: [String: String]
+
+    init?(_ value: RedisValue) {
+        guard let parts = value.array, parts.count == 2, let id = parts[0].string, let flat = parts[1].array else {
+            return nil
+        }
+        var fields: [String: String] = [:]
+        var index = 0
+        while index + 1 < flat.count {
+            if let key = flat[index].string, let value = flat[index + 1].string { fields[key] = value }
+            index += 2
+        }
+        self.id = id
+        self.fields = fields
+    }
+}
