@@ -1,0 +1,52 @@
+import AsyncHTTPClient
+import Core
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+
+typealias AppRequestContext = BasicRequestContext
+
+/// Wires the web front: the static site and, in local mode, the API proxy. Does no I/O itself;
+/// the application shuts `httpClient` down when it stops.
+func buildApplication(
+    settings: WebSettings, httpClient: HTTPClient, registry: PrometheusCollectorRegistry, logger: Logger
+) -> some ApplicationProtocol {
+    let router = Router(context: AppRequestContext.self)
+    router.addStudioMiddleware()
+    router.addOperationalRoutes(
+        service: "web", checks: readinessChecks(settings: settings, httpClient: httpClient), registry: registry)
+    if let backend = settings.backendURL, let gateway = settings.gatewayURL {
+        router.add(middleware: APIProxyMiddleware(backend: backend, gateway: gateway, client: httpClient))
+    }
+    router.add(
+        middleware: FileMiddleware(
+            settings.webRoot, cacheControl: .init([(MediaType(type: .any), [.noCache])]), searchForIndexHtml: true,
+            logger: logger))
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(settings.common.host, port: settings.common.port), serverName: "web"),
+        services: [HTTPClientService(client: httpClient)],
+        logger: logger)
+}
+
+/// The site's files are there; in local mode, the two upstreams answer `/healthz`.
+func readinessChecks(settings: WebSettings, httpClient: HTTPClient) -> [ReadinessCheck] {
+    let root = settings.webRoot
+    var checks = [
+        ReadinessCheck("static") {
+            guard FileManager.default.fileExists(atPath: root + "/index.html") else { throw AppError.notFound }
+        }
+    ]
+    let http = OutgoingHTTP(client: httpClient)
+    for (name, url) in [("backend", settings.backendURL), ("gateway", settings.gatewayURL)] {
+        guard let url else { continue }
+        checks.append(
+            ReadinessCheck(name) {
+                let reply = try await http.send(
+                    .GET, url.absoluteString.trimmingSuffix("/") + "/healthz", timeout: .seconds(2))
+                guard reply.status == 200 else { throw AppError.serviceUnavailable }
+            })
+    }
+    return checks
+}

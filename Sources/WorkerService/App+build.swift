@@ -1,0 +1,35 @@
+import Core
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+
+typealias AppRequestContext = BasicRequestContext
+
+/// The handler of every job kind the worker runs.
+func jobHandlers(dependencies: StudioDependencies, logger: Logger) -> [any JobHandler] {
+    [NoopJob()]
+}
+
+/// Wires the worker: the queue consumers and a small HTTP listener for health and metrics.
+func buildApplication(
+    settings: WorkerSettings, dependencies: StudioDependencies, registry: PrometheusCollectorRegistry,
+    logger: Logger
+) -> some ApplicationProtocol {
+    let router = Router(context: AppRequestContext.self)
+    router.addStudioMiddleware()
+    router.addOperationalRoutes(service: "worker", checks: dependencies.readinessChecks, registry: registry)
+    let jobs = JobRepository(client: dependencies.postgres, logger: logger)
+    let worker = JobWorker(
+        redis: dependencies.redis, handlers: jobHandlers(dependencies: dependencies, logger: logger),
+        concurrency: settings.concurrency, policy: settings.policy,
+        onDeadLetter: { envelope, reason in
+            // User-visible jobs carry their `jobs` row id: the row must say failed, not stay running.
+            guard let id = UUID(uuidString: envelope.id) else { return }
+            _ = try? await jobs.markFailed(id: id, reason: reason)
+        },
+        prepare: { try await dependencies.migrate(logger: logger) },
+        logger: logger)
+    return dependencies.application(
+        router: router, name: "worker", settings: settings.common, extraServices: [worker], logger: logger)
+}
