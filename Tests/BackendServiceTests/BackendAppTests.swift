@@ -1,0 +1,79 @@
+import Core
+import CoreTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Prometheus
+import Testing
+
+@testable import BackendService
+
+struct BackendAppTests {
+    func withApp(
+        extra: [String: String] = [:], _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await TestDatabase.withFreshDatabase { _, database in
+            let settings = try BackendSettings(TestEnvironment.serviceSource(database: database, extra: extra))
+            let logger = Logger(label: "backend-test")
+            let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
+            let app = buildApplication(
+                settings: settings, dependencies: dependencies, registry: TestMetrics.registry, logger: logger)
+            try await app.test(.router, body)
+        }
+    }
+
+    static func json(_ response: TestResponse) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any]) ?? [:]
+    }
+
+    @Test func healthAndReadinessAnswer() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(Self.json(response)["checks"] as? [String: String] == ["postgres": "ok", "redis": "ok"])
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("http_requests_total"))
+            }
+        }
+    }
+
+    @Test func readinessNamesRedisWhenItIsDown() async throws {
+        let deadPort = try freeLoopbackPort()
+        try await withApp(extra: ["REDIS_URL": "redis://127.0.0.1:\(deadPort)/0"]) { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(Self.json(response)["failing"] as? [String] == ["redis"])
+            }
+        }
+    }
+
+    @Test func plansListTheThreePlansAndAddOnsInJOD() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/v1/plans", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = Self.json(response)
+                let plans = body["plans"] as? [[String: Any]] ?? []
+                #expect(plans.map { $0["id"] as? String } == ["starter", "pro", "creator"])
+                #expect(plans.map { $0["price_jod"] as? String } == ["3.000", "5.000", "7.000"])
+                #expect(plans.first?["name_ar"] as? String == "المبتدئ")
+                #expect((body["addons"] as? [[String: Any]])?.count == 3)
+            }
+        }
+    }
+
+    @Test func unknownRouteIsABilingualJSON404() async throws {
+        try await withApp { client in
+            try await client.execute(uri: "/v1/nothing-here", method: .get) { response in
+                #expect(response.status == .notFound)
+                let error = Self.json(response)["error"] as? [String: String]
+                #expect(error?["code"] == "not_found" && error?["message_ar"] != nil)
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Core
+import CoreTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Prometheus
+import Testing
+
+@testable import WorkerService
+
+struct WorkerAppTests {
+    @Test func noopJobIsConsumedEndToEndByTheWorkerApplication() async throws {
+        try await TestDatabase.withFreshDatabase { _, database in
+            let settings = try WorkerSettings(TestEnvironment.serviceSource(database: database))
+            let logger = Logger(label: "worker-test")
+            let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
+            let app = buildApplication(
+                settings: settings, dependencies: dependencies, registry: TestMetrics.registry, logger: logger)
+            let queue = JobQueue(redis: dependencies.redis)
+
+            try await app.test(.router) { client in
+                try await queue.enqueue(.noop, payload: NoopJob.Payload(note: "اختبار"))
+                let drained = try await eventually {
+                    let stats = try await queue.stats(.default)
+                    return stats.length == 0 && stats.pending == 0
+                }
+                #expect(drained)
+                #expect(try await queue.stats(.default).dead == 0)
+                try await client.execute(uri: "/readyz", method: .get) { response in
+                    #expect(response.status == .ok)
+                }
+            }
+        }
+    }
+
+    @Test func poisonJobMarksItsJobsRowFailed() async throws {
+        try await TestDatabase.withFreshDatabase { client, database in
+            let settings = try WorkerSettings(
+                TestEnvironment.serviceSource(database: database, extra: ["JOB_MAX_ATTEMPTS": "1"]))
+            let logger = Logger(label: "worker-test")
+            let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
+            let app = buildApplication(
+                settings: settings, dependencies: dependencies, registry: TestMetrics.registry, logger: logger)
+            let jobs = JobRepository(client: client, logger: logger)
+            let job = try await jobs.create(kind: .noop, userID: nil, payloadJSON: "{}")
+
+            try await app.test(.router) { _ in
+                // A payload the noop handler cannot read: it fails permanently.
+                try await JobQueue(redis: dependencies.redis).enqueue(
+                    .noop, payload: ["note": 42], id: job.id.uuidString)
+                let failed = try await eventually { try await jobs.find(id: job.id)?.status == .failed }
+                #expect(failed)
+            }
+            #expect(try await jobs.find(id: job.id)?.error?.contains("cannot be read") == true)
+        }
+    }
+
+    @Test func concurrencyIsReadPerQueue() throws {
+        let source = ConfigSource([
+            "DATABASE_URL": "postgres://u@h/d", "REDIS_URL": "redis://h:6379", "WORKER_CONCURRENCY_MEDIA": "3",
+        ])
+        #expect(try WorkerSettings(source).concurrency[.media] == 3)
+        #expect(throws: ConfigError.self) {
+            try WorkerSettings(
+                ConfigSource([
+                    "DATABASE_URL": "postgres://u@h/d", "REDIS_URL": "redis://h", "WORKER_CONCURRENCY_MEDIA": "-1",
+                ]))
+        }
+    }
+}
