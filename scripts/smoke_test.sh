@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Starts the four built services against the database and Redis named by TEST_DATABASE_URL and
+# TEST_REDIS_URL (scripts/test.sh provides them), checks that every /readyz answers 200, that
+# SIGTERM stops each within 5 s with exit status 0, and that an unresolvable secret stops a
+# service at boot with one clear line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${TEST_DATABASE_URL:?run through scripts/test.sh}" "${TEST_REDIS_URL:?run through scripts/test.sh}"
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); printf 'smoke ok   %s\n' "$*"; }
+bad() { failed=$((failed + 1)); printf 'smoke FAIL %s\n' "$*"; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+swift build --product BackendService >/dev/null
+swift build --product GatewayService >/dev/null
+swift build --product WorkerService >/dev/null
+swift build --product WebService >/dev/null
+bin=$(swift build --show-bin-path)
+logs=$(mktemp -d /tmp/aistudio-smoke.XXXXXX)
+
+admin_url=$TEST_DATABASE_URL
+database_url=${admin_url/\/postgres\?/\/smoke?}
+psql "$admin_url" -qAtc "DROP DATABASE IF EXISTS smoke" -c "CREATE DATABASE smoke" >/dev/null
+
+declare -A pids ports
+for service in backend gateway worker web; do ports[$service]=$(free_port); done
+common=(ENV=test LOG_LEVEL=info DATABASE_URL="$database_url" REDIS_URL="$TEST_REDIS_URL"
+  REDIS_KEY_PREFIX="smoke:" JWT_SECRET=smoke-test-secret-0123456789abcdefghij)
+
+start() {
+  local service=$1 exe=$2
+  shift 2
+  env "${common[@]}" PORT="${ports[$service]}" "$@" "$bin/$exe" >"$logs/$service.log" 2>&1 &
+  pids[$service]=$!
+}
+start backend BackendService
+start gateway GatewayService
+start worker WorkerService
+start web WebService BACKEND_URL="http://127.0.0.1:${ports[backend]}" GATEWAY_URL="http://127.0.0.1:${ports[gateway]}"
+
+for service in backend gateway worker web; do
+  code=000
+  for _ in $(seq 1 150); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${ports[$service]}/readyz" || true)
+    [ "$code" = 200 ] && break
+    sleep 0.2
+  done
+  if [ "$code" = 200 ]; then ok "$service /readyz 200"; else bad "$service /readyz answered $code"; cat "$logs/$service.log"; fi
+done
+
+plans=$(curl -s "http://127.0.0.1:${ports[web]}/v1/plans" || true)
+if echo "$plans" | grep -q '"price_jod":"3.000"'; then ok "web proxies /v1/plans to the backend"; else bad "/v1/plans through web: $plans"; fi
+trace=$(curl -s -D - -o /dev/null -H 'traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' \
+  "http://127.0.0.1:${ports[backend]}/v1/plans" | tr -d '\r' | grep -i '^traceparent:' || true)
+if echo "$trace" | grep -q '4bf92f3577b34da6a3ce929d0e0e4736'; then ok "traceparent kept"; else bad "traceparent: $trace"; fi
+if grep -q '"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"' "$logs/backend.log"; then ok "log line carries trace_id"; else bad "no log line with the trace id"; fi
+
+for service in backend gateway worker web; do
+  pid=${pids[$service]}
+  started=$(date +%s%N)
+  kill -TERM "$pid"
+  status=0
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    bad "$service still running 5 s after SIGTERM"; kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+    continue
+  fi
+  wait "$pid" || status=$?
+  elapsed=$(( ($(date +%s%N) - started) / 1000000 ))
+  if [ "$status" = 0 ]; then ok "$service exited 0 after SIGTERM in ${elapsed} ms"; else bad "$service exited $status after SIGTERM"; fi
+done
+
+if [ -n "${TEST_AWS_ENDPOINT:-}" ]; then
+  status=0
+  env ENV=test DATABASE_URL=aws:secretsmanager:missing REDIS_URL="$TEST_REDIS_URL" JWT_SECRET=x AWS_REGION=eu-central-1 \
+    AWS_ENDPOINT_URL="$TEST_AWS_ENDPOINT" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+    "$bin/BackendService" >"$logs/missing.out" 2>"$logs/missing.err" || status=$?
+  lines=$(wc -l <"$logs/missing.err")
+  if [ "$status" != 0 ] && [ "$lines" = 1 ] && grep -q 'DATABASE_URL' "$logs/missing.err" \
+    && ! grep -q 'aws:secretsmanager:missing' "$logs/missing.err"; then
+    ok "unresolvable secret stops boot with exit $status: $(cat "$logs/missing.err")"
+  else
+    bad "unresolvable secret: exit $status, stderr: $(cat "$logs/missing.err")"
+  fi
+fi
+
+rm -rf "$logs"
+echo "smoke: $passed passed, $failed failed"
+[ "$failed" = 0 ]
