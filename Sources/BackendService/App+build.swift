@@ -1,26 +1,57 @@
 import Core
+import Foundation
 import Hummingbird
 import Logging
 import Prometheus
 
-typealias AppRequestContext = BasicRequestContext
+typealias AppRequestContext = BackendRequestContext
 
 /// Wires the backend: routes, middleware, and its long-running dependencies. Does no I/O itself.
 func buildApplication(
-    settings: BackendSettings, dependencies: StudioDependencies, registry: PrometheusCollectorRegistry,
-    logger: Logger
+    settings: BackendSettings, dependencies: StudioDependencies, tokens: SessionTokens, mailer: any Mailer,
+    registry: PrometheusCollectorRegistry, logger: Logger
 ) -> some ApplicationProtocol {
-    let router = buildRouter(dependencies: dependencies, registry: registry, logger: logger)
-    return dependencies.application(
-        router: router, name: "backend", settings: settings.common, logger: logger)
+    let router = buildRouter(
+        settings: settings, dependencies: dependencies, tokens: tokens, mailer: mailer, registry: registry,
+        logger: logger)
+    return dependencies.application(router: router, name: "backend", settings: settings.common, logger: logger)
 }
 
 func buildRouter(
-    dependencies: StudioDependencies, registry: PrometheusCollectorRegistry, logger: Logger
+    settings: BackendSettings, dependencies: StudioDependencies, tokens: SessionTokens, mailer: any Mailer,
+    registry: PrometheusCollectorRegistry, logger: Logger
 ) -> Router<AppRequestContext> {
+    let postgres = dependencies.postgres
+    let users = UserRepository(client: postgres, logger: logger)
+    let usage = UsageRepository(client: postgres, logger: logger)
     let router = Router(context: AppRequestContext.self)
     router.addStudioMiddleware()
     router.addOperationalRoutes(service: "backend", checks: dependencies.readinessChecks, registry: registry)
-    PlanRoutes(plans: PlanRepository(client: dependencies.postgres, logger: logger)).register(on: router.group("v1"))
+
+    let v1 = router.group("v1")
+    PlanRoutes(plans: PlanRepository(client: postgres, logger: logger)).register(on: v1)
+    let auth = AuthRoutes(
+        settings: settings.auth, links: MagicLinkRepository(client: postgres, logger: logger), users: users,
+        usage: usage, tokens: tokens, limiter: RateLimiter(redis: dependencies.redis), mailer: mailer)
+    auth.registerPublic(on: v1)
+    if settings.common.environment == .local, let outbox = mailer as? OutboxMailer {
+        DevMailboxRoutes(outbox: outbox).register(on: v1)
+    }
+
+    let signedIn = v1.group().add(middleware: SessionAuthenticator(tokens: tokens, users: users))
+    auth.registerSignedIn(on: signedIn)
+    UsageRoutes(usage: usage).register(on: signedIn)
     return router
+}
+
+/// SES on AWS, the local outbox folder otherwise.
+func makeMailer(settings: BackendSettings, logger: Logger) -> any Mailer {
+    switch settings.mail.transport {
+    case .outbox:
+        return OutboxMailer(directory: settings.mail.outboxDirectory, from: settings.mail.from, logger: logger)
+    case .ses:
+        return SESMailer(
+            region: settings.mail.sesRegion, from: settings.mail.from, endpoint: settings.mail.sesEndpoint,
+            credentials: AWSCredentialsProvider(environment: settings.source.values))
+    }
 }

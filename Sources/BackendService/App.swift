@@ -1,4 +1,5 @@
 import Core
+import Foundation
 
 @main
 struct BackendMain {
@@ -6,7 +7,11 @@ struct BackendMain {
         await ServiceBoot.main(service: "backend", settings: BackendSettings.init, logLevel: \.common.logLevel) {
             settings, registry, logger in
             let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
-            return buildApplication(settings: settings, dependencies: dependencies, registry: registry, logger: logger)
+            let tokens = await SessionTokens(
+                secret: settings.jwt.secret, lifetime: TimeInterval(settings.jwt.lifetimeSeconds))
+            return buildApplication(
+                settings: settings, dependencies: dependencies, tokens: tokens,
+                mailer: makeMailer(settings: settings, logger: logger), registry: registry, logger: logger)
         }
     }
 }

@@ -7,13 +7,18 @@ struct BackendSettings: Sendable {
     let database: DatabaseSettings
     let redis: RedisSettings
     let jwt: JWTSettings
-    let baseURL: URL
+    let auth: AuthSettings
+    let mail: MailSettings
+    /// Every `aws:secretsmanager:` value already resolved; AWS clients read their credentials here.
+    let source: ConfigSource
 
     init(_ source: ConfigSource) throws {
         common = try CommonSettings(source, defaultPort: 8081)
         database = try DatabaseSettings(source)
         redis = try RedisSettings(source)
         jwt = try JWTSettings(source)
-        baseURL = try source.url("BASE_URL", default: "http://127.0.0.1:8080")
+        auth = try AuthSettings(source, environment: common.environment)
+        mail = try MailSettings(source, environment: common.environment)
+        self.source = source
     }
 }

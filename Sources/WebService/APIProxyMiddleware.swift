@@ -59,9 +59,3 @@ struct APIProxyMiddleware: RouterMiddleware {
             headers: headers, body: ResponseBody(asyncSequence: response.body))
     }
 }
-
-extension String {
-    func trimmingSuffix(_ suffix: String) -> String {
-        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
-    }
-}

@@ -13,18 +13,7 @@ struct BackendAppTests {
     func withApp(
         extra: [String: String] = [:], _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        try await TestDatabase.withFreshDatabase { _, database in
-            let settings = try BackendSettings(TestEnvironment.serviceSource(database: database, extra: extra))
-            let logger = Logger(label: "backend-test")
-            let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
-            let app = buildApplication(
-                settings: settings, dependencies: dependencies, registry: TestMetrics.registry, logger: logger)
-            try await app.test(.router, body)
-        }
-    }
-
-    static func json(_ response: TestResponse) -> [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any]) ?? [:]
+        try await BackendHarness.run(extra: extra) { _, client in try await body(client) }
     }
 
     @Test func healthAndReadinessAnswer() async throws {
@@ -34,7 +23,7 @@ struct BackendAppTests {
             }
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .ok)
-                #expect(Self.json(response)["checks"] as? [String: String] == ["postgres": "ok", "redis": "ok"])
+                #expect(json(response)["checks"] as? [String: String] == ["postgres": "ok", "redis": "ok"])
             }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.status == .ok)
@@ -48,7 +37,7 @@ struct BackendAppTests {
         try await withApp(extra: ["REDIS_URL": "redis://127.0.0.1:\(deadPort)/0"]) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
-                #expect(Self.json(response)["failing"] as? [String] == ["redis"])
+                #expect(json(response)["failing"] as? [String] == ["redis"])
             }
         }
     }
@@ -57,7 +46,7 @@ struct BackendAppTests {
         try await withApp { client in
             try await client.execute(uri: "/v1/plans", method: .get) { response in
                 #expect(response.status == .ok)
-                let body = Self.json(response)
+                let body = json(response)
                 let plans = body["plans"] as? [[String: Any]] ?? []
                 #expect(plans.map { $0["id"] as? String } == ["starter", "pro", "creator"])
                 #expect(plans.map { $0["price_jod"] as? String } == ["3.000", "5.000", "7.000"])
@@ -71,7 +60,7 @@ struct BackendAppTests {
         try await withApp { client in
             try await client.execute(uri: "/v1/nothing-here", method: .get) { response in
                 #expect(response.status == .notFound)
-                let error = Self.json(response)["error"] as? [String: String]
+                let error = json(response)["error"] as? [String: String]
                 #expect(error?["code"] == "not_found" && error?["message_ar"] != nil)
             }
         }

@@ -57,7 +57,7 @@ struct MigrationRunnerTests {
     @Test func aFailingMigrationLeavesNothingBehind() async throws {
         try await TestDatabase.withFreshDatabase { client, _ async throws in
             let broken = Migration(
-                version: 2, name: "broken",
+                version: 999, name: "broken",
                 statements: ["CREATE TABLE half_done (id int)", "SELECT * FROM no_such_table"])
 
             await #expect(throws: MigrationRunner.Failure.self) {
@@ -65,7 +65,7 @@ struct MigrationRunnerTests {
                     .migrate()
             }
 
-            #expect(try await appliedVersions(client) == [1])
+            #expect(try await appliedVersions(client) == Migration.all.map(\.version))
             let tables = try await client.query("SELECT to_regclass('half_done')::text", logger: logger).decode(
                 String?.self)
             for try await table in tables { #expect(table == nil) }

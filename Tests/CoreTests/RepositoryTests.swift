@@ -53,9 +53,10 @@ struct UserRepositoryTests {
         try await TestDatabase.withFreshDatabase { client, _ async throws in
             let users = UserRepository(client: client, logger: logger)
 
-            let first = try await users.findOrCreate(email: " Lina@Example.JO ")
-            let again = try await users.findOrCreate(email: "lina@example.jo", locale: "en")
+            let (first, created) = try await users.findOrCreate(email: " Lina@Example.JO ")
+            let (again, createdAgain) = try await users.findOrCreate(email: "lina@example.jo", locale: "en")
 
+            #expect(created && !createdAgain)
             #expect(first.id == again.id)
             #expect(first.email == "lina@example.jo" && first.locale == "ar")
             #expect(try await users.find(email: "LINA@example.jo")?.id == first.id)
@@ -66,7 +67,7 @@ struct UserRepositoryTests {
     @Test func bumpingTheTokenVersionRevokesEarlierTokens() async throws {
         try await TestDatabase.withFreshDatabase { client, _ async throws in
             let users = UserRepository(client: client, logger: logger)
-            let user = try await users.findOrCreate(email: "omar@example.jo")
+            let user = try await users.findOrCreate(email: "omar@example.jo").user
             let tokens = await SessionTokens(secret: TestEnvironment.jwtSecret, lifetime: 3600)
             let token = try await tokens.issue(userID: user.id, tokenVersion: user.tokenVersion)
             let lookup: (UUID) async throws -> Int? = { try await users.find(id: $0)?.tokenVersion }
@@ -82,7 +83,7 @@ struct UserRepositoryTests {
             await #expect(throws: PSQLError.self) {
                 try await client.query("INSERT INTO users (email) VALUES ('no-at-sign')", logger: logger)
             }
-            let user = try await UserRepository(client: client, logger: logger).findOrCreate(email: "a@b.jo")
+            let user = try await UserRepository(client: client, logger: logger).findOrCreate(email: "a@b.jo").user
             await #expect(throws: PSQLError.self) {
                 try await client.query(
                     "INSERT INTO usage_logs (user_id, kind, amount) VALUES (\(user.id), 'minutes', 1)", logger: logger)
@@ -105,6 +106,7 @@ struct JobRepositoryTests {
         try await TestDatabase.withFreshDatabase { client, _ async throws in
             let jobs = JobRepository(client: client, logger: logger)
             let user = try await UserRepository(client: client, logger: logger).findOrCreate(email: "job@example.jo")
+                .user
 
             let job = try await jobs.create(kind: .videoDemo, userID: user.id, payloadJSON: #"{"prompt":"مرحبا"}"#)
             #expect(job.status == .queued && job.attempts == 0)

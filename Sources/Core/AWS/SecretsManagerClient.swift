@@ -36,20 +36,10 @@ public struct SecretsManagerClient: Sendable {
     /// The `SecretString` of the current version of `secretID` (a name or an ARN).
     public func secretString(_ secretID: String) async throws -> String {
         let body = try JSONSerialization.data(withJSONObject: ["SecretId": secretID], options: [.sortedKeys])
-        guard let url = URL(string: endpoint) else { throw Failure.unreadableAnswer }
-        var headers: [(String, String)] = [
-            ("Content-Type", "application/x-amz-json-1.1"),
-            ("X-Amz-Target", "secretsmanager.GetSecretValue"),
-        ]
-        let signer = SigV4Signer(
-            credentials: try await credentials.credentials(), region: region, service: "secretsmanager")
-        guard let request = SigV4Signer.Request(method: "POST", url: url, headers: headers) else {
-            throw Failure.unreadableAnswer
-        }
-        headers += signer.signatureHeaders(for: request, payloadHash: SigV4Signer.payloadHash(body))
-        var httpHeaders = HTTPHeaders()
-        for (name, value) in headers { httpHeaders.add(name: name, value: value) }
-        let reply = try await http.send(.POST, endpoint, headers: httpHeaders, body: body, timeout: .seconds(10))
+        let reply = try await AWSRequest.send(
+            .POST, endpoint, body: body, contentType: "application/x-amz-json-1.1",
+            extraHeaders: [("X-Amz-Target", "secretsmanager.GetSecretValue")], service: "secretsmanager",
+            region: region, credentials: credentials, http: http)
         let json = (try? JSONSerialization.jsonObject(with: reply.body)) as? [String: Any]
         guard reply.status == 200 else {
             let rawType =

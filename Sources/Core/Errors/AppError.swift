@@ -47,6 +47,11 @@ extension AppError {
         code: "forbidden", status: .forbidden,
         message: "You do not have access to this.", messageAr: "ليست لديك صلاحية الوصول إلى هذا.")
 
+    public static let accountBlocked = AppError(
+        code: "account_blocked", status: .forbidden,
+        message: "This account is blocked. Contact support if you think this is a mistake.",
+        messageAr: "هذا الحساب محظور. تواصل مع الدعم إن كنت تظن أن هذا خطأ.")
+
     public static let notFound = AppError(
         code: "not_found", status: .notFound,
         message: "Not found.", messageAr: "غير موجود.")

@@ -13,6 +13,7 @@ public struct Migration: Sendable {
 
     /// Every migration the code knows, in order.
     public static let all: [Migration] = [
-        .m0001ProductTables
+        .m0001ProductTables,
+        .m0002SignIn,
     ]
 }

@@ -7,48 +7,67 @@ public struct User: Sendable, Equatable, Codable {
     public let id: UUID
     public let email: String
     public let locale: String
+    /// `latn` (Western digits, the default) or `arab` (Eastern Arabic digits).
+    public let digits: String
     public let isActive: Bool
     public let tokenVersion: Int
     public let createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, email, locale, digits
+        case isActive = "is_active"
+        case tokenVersion = "token_version"
+        case createdAt = "created_at"
+    }
 }
 
 /// Users by id and e-mail; e-mail matching ignores case.
 public struct UserRepository: Sendable {
     let client: PostgresClient
     let logger: Logger
+    static let columns = "id, email, locale, digits, is_active, token_version, created_at"
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
         self.logger = logger
     }
 
-    /// Returns the user with this e-mail, creating it if needed (sign-in is also sign-up).
-    public func findOrCreate(email: String, locale: String = "ar") async throws -> User {
+    /// Returns the user with this e-mail, creating it if needed (sign-in is also sign-up), and whether
+    /// this call created it.
+    public func findOrCreate(email: String, locale: String = "ar") async throws -> (user: User, created: Bool) {
         let normalized = email.trimmingWhitespace().lowercased()
         let rows = try await client.query(
             """
             INSERT INTO users (email, locale) VALUES (\(normalized), \(locale))
             ON CONFLICT ((lower(email))) DO UPDATE SET updated_at = users.updated_at
-            RETURNING id, email, locale, is_active, token_version, created_at
+            RETURNING \(unescaped: Self.columns), (xmax = 0)
             """, logger: logger)
-        guard let user = try await Self.first(rows) else { throw AppError.internalError }
-        return user
+        for try await row in rows.decode((UUID, String, String, String, Bool, Int, Date, Bool).self) {
+            return (Self.user((row.0, row.1, row.2, row.3, row.4, row.5, row.6)), row.7)
+        }
+        throw AppError.internalError
     }
 
     public func find(id: UUID) async throws -> User? {
         try await Self.first(
-            client.query(
-                "SELECT id, email, locale, is_active, token_version, created_at FROM users WHERE id = \(id)",
-                logger: logger))
+            client.query("SELECT \(unescaped: Self.columns) FROM users WHERE id = \(id)", logger: logger))
     }
 
     public func find(email: String) async throws -> User? {
         let normalized = email.trimmingWhitespace().lowercased()
         return try await Self.first(
             client.query(
+                "SELECT \(unescaped: Self.columns) FROM users WHERE lower(email) = \(normalized)", logger: logger))
+    }
+
+    /// Changes the display preferences; nil leaves a value as it is.
+    public func updatePreferences(id: UUID, locale: String?, digits: String?) async throws -> User? {
+        try await Self.first(
+            client.query(
                 """
-                SELECT id, email, locale, is_active, token_version, created_at FROM users
-                WHERE lower(email) = \(normalized)
+                UPDATE users SET locale = COALESCE(\(locale), locale), digits = COALESCE(\(digits), digits),
+                    updated_at = now()
+                WHERE id = \(id) RETURNING \(unescaped: Self.columns)
                 """, logger: logger))
     }
 
@@ -63,12 +82,15 @@ public struct UserRepository: Sendable {
         return nil
     }
 
+    private static func user(_ row: (UUID, String, String, String, Bool, Int, Date)) -> User {
+        User(
+            id: row.0, email: row.1, locale: row.2, digits: row.3, isActive: row.4, tokenVersion: row.5,
+            createdAt: row.6)
+    }
+
     private static func first(_ rows: PostgresRowSequence) async throws -> User? {
-        for try await (id, email, locale, active, version, created) in rows.decode(
-            (UUID, String, String, Bool, Int, Date).self)
-        {
-            return User(
-                id: id, email: email, locale: locale, isActive: active, tokenVersion: version, createdAt: created)
+        for try await row in rows.decode((UUID, String, String, String, Bool, Int, Date).self) {
+            return user(row)
         }
         return nil
     }
