@@ -38,9 +38,18 @@ func buildRouter(
         DevMailboxRoutes(outbox: outbox).register(on: v1)
     }
 
+    let storage = settings.storageAreas()
+    if case .local = settings.storage.backend {
+        BlobRoutes(storage: storage, links: settings.localLinks).register(on: v1)
+    }
+
     let signedIn = v1.group().add(middleware: SessionAuthenticator(tokens: tokens, users: users))
     auth.registerSignedIn(on: signedIn)
     UsageRoutes(usage: usage).register(on: signedIn)
+    FileRoutes(
+        files: FileRepository(client: postgres, logger: logger), storage: storage,
+        queue: JobQueue(redis: dependencies.redis), linkLifetime: settings.storage.linkLifetime
+    ).register(on: signedIn)
     return router
 }
 

@@ -9,6 +9,7 @@ struct BackendSettings: Sendable {
     let jwt: JWTSettings
     let auth: AuthSettings
     let mail: MailSettings
+    let storage: StorageSettings
     /// Every `aws:secretsmanager:` value already resolved; AWS clients read their credentials here.
     let source: ConfigSource
 
@@ -19,6 +20,14 @@ struct BackendSettings: Sendable {
         jwt = try JWTSettings(source)
         auth = try AuthSettings(source, environment: common.environment)
         mail = try MailSettings(source, environment: common.environment)
+        storage = try StorageSettings(source, environment: common.environment)
         self.source = source
+    }
+
+    /// Signs and checks local download links (local storage only).
+    var localLinks: LocalLinkSigner { LocalLinkSigner(secret: jwt.secret, baseURL: auth.baseURL) }
+
+    func storageAreas() -> StorageAreas {
+        storage.areas(credentials: AWSCredentialsProvider(environment: source.values), links: localLinks)
     }
 }

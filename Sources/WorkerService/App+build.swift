@@ -7,8 +7,15 @@ import Prometheus
 typealias AppRequestContext = BasicRequestContext
 
 /// The handler of every job kind the worker runs.
-func jobHandlers(dependencies: StudioDependencies, logger: Logger) -> [any JobHandler] {
-    [NoopJob()]
+func jobHandlers(settings: WorkerSettings, dependencies: StudioDependencies, logger: Logger) -> [any JobHandler] {
+    let storage = settings.storage.areas(
+        credentials: AWSCredentialsProvider(environment: settings.source.values), links: nil)
+    return [
+        NoopJob(),
+        UploadScanJob(
+            scanner: UploadScanner(
+                files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage, logger: logger)),
+    ]
 }
 
 /// Wires the worker: the queue consumers and a small HTTP listener for health and metrics.
@@ -21,7 +28,8 @@ func buildApplication(
     router.addOperationalRoutes(service: "worker", checks: dependencies.readinessChecks, registry: registry)
     let jobs = JobRepository(client: dependencies.postgres, logger: logger)
     let worker = JobWorker(
-        redis: dependencies.redis, handlers: jobHandlers(dependencies: dependencies, logger: logger),
+        redis: dependencies.redis,
+        handlers: jobHandlers(settings: settings, dependencies: dependencies, logger: logger),
         concurrency: settings.concurrency, policy: settings.policy,
         onDeadLetter: { envelope, reason in
             // User-visible jobs carry their `jobs` row id: the row must say failed, not stay running.

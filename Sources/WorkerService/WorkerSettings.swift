@@ -8,9 +8,13 @@ struct WorkerSettings: Sendable {
     /// How many jobs of each queue run at once (`WORKER_CONCURRENCY_MEDIA=1`, …).
     let concurrency: [JobQueueName: Int]
     let policy: JobWorkerPolicy
+    let storage: StorageSettings
+    let source: ConfigSource
 
     init(_ source: ConfigSource) throws {
         common = try CommonSettings(source, defaultPort: 8083)
+        storage = try StorageSettings(source, environment: common.environment)
+        self.source = source
         database = try DatabaseSettings(source)
         redis = try RedisSettings(source)
         let defaults: [JobQueueName: Int] = [.default: 2, .media: 1, .documents: 1, .payments: 2]

@@ -69,3 +69,36 @@ struct WorkerAppTests {
         }
     }
 }
+
+struct UploadScanJobTests {
+    @Test func enqueuedScanPromotesTheUpload() async throws {
+        let directory = NSTemporaryDirectory() + "worker-storage-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await TestDatabase.withFreshDatabase { client, database in
+            let settings = try WorkerSettings(
+                TestEnvironment.serviceSource(database: database, extra: ["STORAGE_DIR": directory]))
+            let logger = Logger(label: "worker-test")
+            let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
+            let app = buildApplication(
+                settings: settings, dependencies: dependencies, registry: TestMetrics.registry, logger: logger)
+            let user = try await UserRepository(client: client, logger: logger).findOrCreate(email: "w@example.jo").user
+            let files = FileRepository(client: client, logger: logger)
+            let areas = settings.storage.areas(credentials: AWSCredentialsProvider(environment: [:]), links: nil)
+            let id = UUID()
+            let text = Data("ملاحظات الاجتماع\n".utf8)
+            try await areas.quarantine.put(key: "uploads/u/\(id)", data: text, contentType: "text/plain")
+            _ = try await files.create(
+                id: id, userID: user.id, type: .txt, key: "uploads/u/\(id)", bytes: Int64(text.count), name: "n.txt")
+
+            try await app.test(.router) { _ in
+                try await JobQueue(redis: dependencies.redis).enqueue(
+                    .uploadScan, payload: JobPayloads.UploadScan(fileID: id))
+                let ready = try await eventually { try await files.find(id: id)?.status == .ready }
+                #expect(ready)
+            }
+            let promoted = try #require(try await files.find(id: id))
+            #expect(try await areas.assets.get(key: promoted.key) == text)
+            #expect(try await areas.quarantine.get(key: "uploads/u/\(id)") == nil)
+        }
+    }
+}
