@@ -61,7 +61,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .executableTarget(name: "BackendService", dependencies: ["Core"]),
+        .executableTarget(name: "BackendService", dependencies: ["Core"], resources: [.copy("Resources")]),
         .executableTarget(name: "GatewayService", dependencies: ["Core"]),
         .executableTarget(name: "WorkerService", dependencies: ["Core"]),
         .executableTarget(

@@ -30,6 +30,7 @@ func buildRouter(
 
     let v1 = router.group("v1")
     PlanRoutes(plans: PlanRepository(client: postgres, logger: logger)).register(on: v1)
+    OpenAPIRoutes().register(on: v1)
     let auth = AuthRoutes(
         settings: settings.auth, links: MagicLinkRepository(client: postgres, logger: logger), users: users,
         usage: usage, tokens: tokens, limiter: RateLimiter(redis: dependencies.redis), mailer: mailer)

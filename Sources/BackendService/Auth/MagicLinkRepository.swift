@@ -21,7 +21,7 @@ struct MagicLinkRepository: Sendable {
     }
 
     /// Why a token or code was refused: each has its own code and message.
-    enum Refusal: String, Error {
+    enum Refusal: String, Error, CaseIterable {
         case invalidToken = "invalid_token"
         case tokenUsed = "token_used"
         case tokenExpired = "token_expired"
