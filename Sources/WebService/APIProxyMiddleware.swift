@@ -22,7 +22,7 @@ struct APIProxyMiddleware: RouterMiddleware {
 
     static let hopByHop: Set<String> = [
         "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-        "transfer-encoding", "upgrade", "host", "content-length",
+        "transfer-encoding", "upgrade", "host", "content-length", "x-forwarded-for",
     ]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
@@ -38,6 +38,10 @@ struct APIProxyMiddleware: RouterMiddleware {
         }
         OutgoingHTTP.addTraceparent(to: &upstream.headers)
         if let host = request.head.authority { upstream.headers.replaceOrAdd(name: "X-Forwarded-Host", value: host) }
+        // Append the peer, as the load balancer does: the backend trusts only the last entry.
+        let peer = context.remoteAddress?.ipAddress ?? "unknown"
+        let forwarded = request.headers[.init("X-Forwarded-For")!].map { "\($0), \(peer)" } ?? peer
+        upstream.headers.replaceOrAdd(name: "X-Forwarded-For", value: forwarded)
         if request.method != .get && request.method != .head {
             let length = request.headers[.contentLength].flatMap(Int.init)
             upstream.body = .stream(request.body, length: length.map { .known(Int64($0)) } ?? .unknown)

@@ -5,7 +5,7 @@ import Hummingbird
 import Logging
 import Prometheus
 
-typealias AppRequestContext = BasicRequestContext
+typealias AppRequestContext = WebRequestContext
 
 /// Wires the web front: the static site and, in local mode, the API proxy. Does no I/O itself;
 /// the application shuts `httpClient` down when it stops.

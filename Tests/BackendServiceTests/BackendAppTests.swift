@@ -50,6 +50,7 @@ struct BackendAppTests {
                 let plans = body["plans"] as? [[String: Any]] ?? []
                 #expect(plans.map { $0["id"] as? String } == ["starter", "pro", "creator"])
                 #expect(plans.map { $0["price_jod"] as? String } == ["3.000", "5.000", "7.000"])
+                #expect((plans.first?["price_text"] as? [String: String])?["ar"] == "3.000 د.أ")
                 #expect(plans.first?["name_ar"] as? String == "المبتدئ")
                 #expect((body["addons"] as? [[String: Any]])?.count == 3)
             }

@@ -61,11 +61,13 @@ struct AuthRoutes {
         guard let email = EmailAddress.normalized(body.email) else { throw AppError.invalidEmail }
         let locale = try Self.locale(body.locale) ?? "ar"
         let ip = context.clientIP(request)
-        try await limiter.hit("magic:email:\(EmailAddress.digest(email))", rule: settings.perEmail).enforce()
+        // The IP first: a request refused for its IP must not use up the address's allowance.
         try await limiter.hit("magic:ip:\(ip)", rule: settings.perIP).enforce()
+        try await limiter.hit("magic:email:\(EmailAddress.digest(email))", rule: settings.perEmail).enforce()
         let issued = try await links.issue(email: email, locale: locale, ip: ip, ttl: settings.linkLifetime)
-        var components = URLComponents(
-            url: settings.baseURL.appendingPathComponent("auth/confirm"), resolvingAgainstBaseURL: false)!
+        // The confirm page is a folder: without the trailing slash the web server's redirect drops the query.
+        var components = URLComponents(url: settings.baseURL, resolvingAgainstBaseURL: false)!
+        components.path = components.path.trimmingSuffix("/") + "/auth/confirm/"
         components.queryItems = [URLQueryItem(name: "token", value: issued.token)]
         let message = MagicLinkMail.message(
             to: email, link: components.url!, code: issued.code, minutes: Int(settings.linkLifetime / 60))

@@ -23,7 +23,9 @@ extension AppError {
     /// Every error code the backend answers with, for the contract document.
     static var backendCatalogue: [AppError] {
         [
-            .validation("The request is malformed.", "الطلب غير صالح: تحقّق من البيانات المرسلة."), .invalidEmail,
+            .validation(
+                "The request is malformed: check the data you sent.", "الطلب غير صالح: تحقّق من البيانات المرسلة."),
+            .invalidEmail,
             .unauthenticated, .accountBlocked, .csrfFailed, .forbidden, .notFound, .methodNotAllowed, .payloadTooLarge,
             .rateLimited(retryAfterSeconds: 60), .mailUnavailable, .unsupportedFileType, .fileTooLarge(limit: 10 << 20),
             .fileNotReady(.quarantined), .fileNotReady(.rejected), .linkExpired, .serviceUnavailable, .internalError,

@@ -16,11 +16,8 @@ struct PlanRoutes {
 
         func encode(to encoder: any Encoder) throws {
             try plan.encode(to: encoder)
-            var container = encoder.container(keyedBy: Keys.self)
-            try container.encode(priceJOD, forKey: .priceJOD)
+            try PlanRoutes.encodePrice(priceJOD, to: encoder)
         }
-
-        enum Keys: String, CodingKey { case priceJOD = "price_jod" }
     }
 
     struct AddonItem: Codable {
@@ -29,9 +26,20 @@ struct PlanRoutes {
 
         func encode(to encoder: any Encoder) throws {
             try addon.encode(to: encoder)
-            var container = encoder.container(keyedBy: PlanItem.Keys.self)
-            try container.encode(priceJOD, forKey: .priceJOD)
+            try PlanRoutes.encodePrice(priceJOD, to: encoder)
         }
+    }
+
+    enum PriceKeys: String, CodingKey {
+        case priceJOD = "price_jod"
+        case priceText = "price_text"
+    }
+
+    /// `price_jod: "3.000"` and `price_text: {"ar": "3.000 د.أ", "en": "3.000 JOD"}`.
+    static func encodePrice(_ jod: String, to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: PriceKeys.self)
+        try container.encode(jod, forKey: .priceJOD)
+        try container.encode(["ar": "\(jod) د.أ", "en": "\(jod) JOD"], forKey: .priceText)
     }
 
     func register(on group: RouterGroup<AppRequestContext>) {

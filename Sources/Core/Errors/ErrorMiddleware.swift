@@ -37,9 +37,9 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .unauthorized: return .unauthenticated
             case .forbidden: return .forbidden
             case .badRequest:
+                // The framework's text names decoder internals; users get one plain sentence in both languages.
                 return .validation(
-                    "The request is malformed: \(httpError.body ?? "invalid input").",
-                    "الطلب غير صالح: تحقّق من البيانات المرسلة.")
+                    "The request is malformed: check the data you sent.", "الطلب غير صالح: تحقّق من البيانات المرسلة.")
             default:
                 if httpError.status.code < 500 {
                     return AppError(
