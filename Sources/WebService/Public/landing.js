@@ -3,13 +3,13 @@ const text = {
   ar: {
     title: "استوديو الذكاء الاصطناعي",
     tagline: "مساحة عمل عربية واحدة: محادثة، سيرة ذاتية، عروض تقديمية، صور وفيديو — باشتراك شهري يبدأ من 3 دنانير.",
-    plans: "الباقات", plansError: "تعذّر تحميل الباقات الآن.", toggle: "English",
+    signIn: "تسجيل الدخول", plans: "الباقات", plansError: "تعذّر تحميل الباقات الآن.", toggle: "English",
     tokens: "رمز شهريًا", images: "صورة", videos: "فيديو قصير", currency: "د.أ", perMonth: "شهريًا",
   },
   en: {
     title: "AI Studio",
     tagline: "One Arabic-first workspace: chat, CVs, slides, images and video — monthly plans from 3 JOD.",
-    plans: "Plans", plansError: "The plans could not be loaded right now.", toggle: "العربية",
+    signIn: "Sign in", plans: "Plans", plansError: "The plans could not be loaded right now.", toggle: "العربية",
     tokens: "tokens a month", images: "images", videos: "short videos", currency: "JOD", perMonth: "a month",
   },
 };
