@@ -44,7 +44,7 @@ func buildRouter(
         BlobRoutes(storage: storage, links: settings.localLinks).register(on: v1)
     }
 
-    let signedIn = v1.group().add(middleware: SessionAuthenticator(tokens: tokens, users: users))
+    let signedIn = v1.group().add(middleware: SessionAuthenticator<AppRequestContext>(tokens: tokens, users: users))
     auth.registerSignedIn(on: signedIn)
     UsageRoutes(usage: usage).register(on: signedIn)
     FileRoutes(

@@ -3,7 +3,7 @@ import Hummingbird
 import NIOCore
 
 /// The backend's request context: who is signed in, and how.
-struct BackendRequestContext: RequestContext {
+struct BackendRequestContext: SessionRequestContext {
     var coreContext: CoreRequestContextStorage
     let remoteAddress: SocketAddress?
     var user: User?
@@ -13,12 +13,6 @@ struct BackendRequestContext: RequestContext {
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
-    }
-
-    /// The signed-in user, or 401.
-    func requireUser() throws -> User {
-        guard let user else { throw AppError.unauthenticated }
-        return user
     }
 
     /// The client's address: the entry the load balancer appended to `X-Forwarded-For` (the last

@@ -1,18 +1,51 @@
+import AsyncHTTPClient
 import Core
 import Hummingbird
 import Logging
 import Prometheus
 
-typealias AppRequestContext = BasicRequestContext
+typealias AppRequestContext = GatewayRequestContext
 
-/// Wires the gateway: routes, middleware, and its long-running dependencies. Does no I/O itself.
+/// The chat providers this process can call: the demo always, the others when their key is set.
+func chatProviders(settings: GatewaySettings, httpClient: HTTPClient) -> [String: any ChatProvider] {
+    var providers: [String: any ChatProvider] = ["demo": DemoChatProvider(wordDelay: settings.demoWordDelay)]
+    if let openAI = settings.openAI {
+        providers["openai"] = OpenAIChatProvider(
+            apiKey: openAI.key, baseURL: openAI.baseURL, client: httpClient,
+            timeout: .seconds(Int64(settings.providerTimeout)))
+    }
+    return providers
+}
+
+/// Wires the gateway: the catalogue, the metered AI routes, and its dependencies. Does no I/O itself.
 func buildApplication(
-    settings: GatewaySettings, dependencies: StudioDependencies, registry: PrometheusCollectorRegistry,
-    logger: Logger
-) -> some ApplicationProtocol {
+    settings: GatewaySettings, dependencies: StudioDependencies, tokens: SessionTokens, httpClient: HTTPClient,
+    registry: PrometheusCollectorRegistry, logger: Logger
+) throws -> some ApplicationProtocol {
+    let providers = chatProviders(settings: settings, httpClient: httpClient)
+    let catalog = try ModelCatalog.load(json: settings.catalogJSON, configuredProviders: Set(providers.keys))
     let router = Router(context: AppRequestContext.self)
     router.addStudioMiddleware()
     router.addOperationalRoutes(service: "gateway", checks: dependencies.readinessChecks, registry: registry)
-    return dependencies.application(
-        router: router, name: "gateway", settings: settings.common, logger: logger)
+    let v1 = router.group("v1")
+    ModelRoutes(catalog: catalog).register(on: v1)
+
+    let users = UserRepository(client: dependencies.postgres, logger: logger)
+    // Every AI route sits behind the same chain: session, then the per-user rate limit.
+    let metered = v1.group()
+        .add(middleware: SessionAuthenticator<AppRequestContext>(tokens: tokens, users: users))
+        .add(
+            middleware: UserRateLimitMiddleware(
+                limiter: RateLimiter(redis: dependencies.redis),
+                rule: .init(limit: settings.requestsPerMinute, window: .seconds(60))))
+    let ledger = QuotaLedger(
+        redis: dependencies.redis, usage: UsageRepository(client: dependencies.postgres, logger: logger),
+        postgres: dependencies.postgres, warnAt: settings.warnAt, upgradeURL: settings.upgradeURL,
+        reservationLifetime: .seconds(Int64(settings.providerTimeout + 60)), logger: logger)
+    ChatRoutes(
+        catalog: catalog, providers: providers, ledger: ledger,
+        moderator: LocalModerator(extraTerms: settings.blockList),
+        fallbackEnabled: settings.chatFallback
+    ).register(on: metered)
+    return dependencies.application(router: router, name: "gateway", settings: settings.common, logger: logger)
 }

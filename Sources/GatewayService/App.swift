@@ -1,4 +1,5 @@
 import Core
+import Foundation
 
 @main
 struct GatewayMain {
@@ -6,7 +7,11 @@ struct GatewayMain {
         await ServiceBoot.main(service: "gateway", settings: GatewaySettings.init, logLevel: \.common.logLevel) {
             settings, registry, logger in
             let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
-            return buildApplication(settings: settings, dependencies: dependencies, registry: registry, logger: logger)
+            let tokens = await SessionTokens(
+                secret: settings.jwt.secret, lifetime: TimeInterval(settings.jwt.lifetimeSeconds))
+            return try buildApplication(
+                settings: settings, dependencies: dependencies, tokens: tokens, httpClient: .shared, registry: registry,
+                logger: logger)
         }
     }
 }

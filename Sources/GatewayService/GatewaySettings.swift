@@ -1,16 +1,56 @@
 import Core
+import Foundation
 
 /// Everything the AI gateway reads from its environment.
 struct GatewaySettings: Sendable {
+    struct ProviderKey: Sendable {
+        let key: String
+        let baseURL: String
+    }
+
     let common: CommonSettings
     let database: DatabaseSettings
     let redis: RedisSettings
     let jwt: JWTSettings
+    let openAI: ProviderKey?
+    let catalogJSON: Data
+    let requestsPerMinute: Int
+    let warnAt: Double
+    let upgradeURL: String
+    let blockList: [String]
+    let chatFallback: Bool
+    /// Pause between words of the demo's streamed reply.
+    let demoWordDelay: Duration
+    let providerTimeout: Int
 
     init(_ source: ConfigSource) throws {
         common = try CommonSettings(source, defaultPort: 8082)
         database = try DatabaseSettings(source)
         redis = try RedisSettings(source)
         jwt = try JWTSettings(source)
+        openAI = source["OPENAI_API_KEY"].map {
+            ProviderKey(key: $0, baseURL: source.string("OPENAI_BASE_URL", default: "https://api.openai.com"))
+        }
+        if let path = source["MODEL_CATALOG_FILE"] {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigError(key: "MODEL_CATALOG_FILE", reason: "names a file that cannot be read")
+            }
+            catalogJSON = data
+        } else {
+            catalogJSON = ModelCatalog.builtIn
+        }
+        requestsPerMinute = try source.int("RATE_LIMIT_PER_MINUTE", default: 60, range: 1...100_000)
+        guard let warn = Double(source.string("TOKEN_LIMIT_WARN_PCT", default: "0.8")), (0.1...1).contains(warn) else {
+            throw ConfigError(key: "TOKEN_LIMIT_WARN_PCT", reason: "must be a fraction between 0.1 and 1")
+        }
+        warnAt = warn
+        let base = source.string("BASE_URL", default: "http://127.0.0.1:8080").trimmingSuffix("/")
+        upgradeURL = base + "/app/account"
+        blockList = source.string("MODERATION_BLOCKLIST", default: "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        chatFallback = try source.bool("CHAT_FALLBACK", default: false)
+        demoWordDelay = .milliseconds(try source.int("DEMO_WORD_DELAY_MS", default: 15, range: 0...1000))
+        providerTimeout = try source.int("PROVIDER_TIMEOUT_SECONDS", default: 120, range: 1...900)
     }
 }

@@ -79,7 +79,10 @@ struct Session: Sendable {
 
     var headers: HTTPFields { [.cookie: cookie] }
     var mutatingHeaders: HTTPFields {
-        [.cookie: cookie, SessionAuthenticator.csrfHeader: csrf, .contentType: "application/json"]
+        [
+            .cookie: cookie, SessionAuthenticator<BackendRequestContext>.csrfHeader: csrf,
+            .contentType: "application/json",
+        ]
     }
 }
 

@@ -27,7 +27,7 @@ struct FileTests {
     {
         var (headers, payload) = multipart(data, fileName: name)
         headers[.cookie] = session.cookie
-        headers[SessionAuthenticator.csrfHeader] = session.csrf
+        headers[SessionAuthenticator<BackendRequestContext>.csrfHeader] = session.csrf
         return try await client.execute(uri: "/v1/files", method: .post, headers: headers, body: payload) { response in
             (response.status.code, json(response))
         }

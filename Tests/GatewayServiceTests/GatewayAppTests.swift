@@ -3,26 +3,24 @@ import CoreTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Logging
-import Prometheus
 import Testing
 
 @testable import GatewayService
 
 struct GatewayAppTests {
     @Test func gatewayIsReadyWithPostgresAndRedis() async throws {
-        try await TestDatabase.withFreshDatabase { _, database in
-            let settings = try GatewaySettings(TestEnvironment.serviceSource(database: database))
-            let logger = Logger(label: "gateway-test")
-            let app = buildApplication(
-                settings: settings,
-                dependencies: StudioDependencies(database: settings.database, redis: settings.redis, logger: logger),
-                registry: TestMetrics.registry, logger: logger)
-            try await app.test(.router) { client in
-                try await client.execute(uri: "/readyz", method: .get) { response in
-                    #expect(response.status == .ok)
-                    #expect(String(buffer: response.body).contains(#""service":"gateway""#))
-                }
+        try await GatewayHarness.run { _, client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains(#""service":"gateway""#))
+            }
+        }
+    }
+
+    @Test func aiRoutesNeedASession() async throws {
+        try await GatewayHarness.run { _, client in
+            try await client.execute(uri: "/v1/chat/complete", method: .post, body: chatBody("hi")) { response in
+                #expect(response.status == .unauthorized && errorCode(response) == "unauthenticated")
             }
         }
     }

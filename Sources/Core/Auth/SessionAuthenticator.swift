@@ -1,20 +1,38 @@
-import Core
 import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Reads the session (cookie `session`, or `Authorization: Bearer` for scripts), checks it against
-/// the user's token version, and refuses mutating cookie requests whose `X-CSRF-Token` header does
-/// not echo the `csrf_token` cookie.
-struct SessionAuthenticator: RouterMiddleware {
-    typealias Context = BackendRequestContext
+/// A request context that can carry the signed-in user.
+public protocol SessionRequestContext: RequestContext {
+    var user: User? { get set }
+    /// True when the session came from the cookie (so CSRF protection applies), false for a bearer token.
+    var cookieSession: Bool { get set }
+}
+
+extension SessionRequestContext {
+    /// The signed-in user, or 401.
+    public func requireUser() throws -> User {
+        guard let user else { throw AppError.unauthenticated }
+        return user
+    }
+}
+
+/// Reads the session (cookie `session`, or `Authorization: Bearer` for scripts and SDKs), checks it
+/// against the user's token version, and refuses mutating cookie requests whose `X-CSRF-Token`
+/// header does not echo the `csrf_token` cookie.
+public struct SessionAuthenticator<Context: SessionRequestContext>: RouterMiddleware {
     let tokens: SessionTokens
     let users: UserRepository
 
-    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+    public static var csrfHeader: HTTPField.Name { HTTPField.Name("X-CSRF-Token")! }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
-        -> Response
+    public init(tokens: SessionTokens, users: UserRepository) {
+        self.tokens = tokens
+        self.users = users
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
     {
         var context = context
         let bearer = request.headers[.authorization].flatMap { value -> String? in
@@ -36,16 +54,16 @@ struct SessionAuthenticator: RouterMiddleware {
         if context.cookieSession && ![.get, .head, .options].contains(request.method) {
             let cookie = request.cookies["csrf_token"]?.value ?? ""
             let header = request.headers[Self.csrfHeader] ?? ""
-            guard !cookie.isEmpty, Data(cookie.utf8).constantTimeEquals(Data(header.utf8)) else {
-                throw AppError.csrfFailed
-            }
+            guard !cookie.isEmpty, cookie.utf8.count == header.utf8.count,
+                zip(cookie.utf8, header.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0
+            else { throw AppError.csrfFailed }
         }
         return try await next(request, context)
     }
 }
 
 extension AppError {
-    static let csrfFailed = AppError(
+    public static let csrfFailed = AppError(
         code: "csrf_failed", status: .forbidden,
         message: "This request is missing its security token. Reload the page and try again.",
         messageAr: "ينقص هذا الطلب رمز الحماية. أعد تحميل الصفحة ثم حاول مجددًا.")

@@ -1,0 +1,180 @@
+import Core
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The wallet state a response reports.
+struct QuotaState: Codable, Sendable, Equatable {
+    let kind: String
+    let used: Int64
+    let limit: Int64
+    let percent: Int
+    let warn: Bool
+    let blocked: Bool
+
+    init(kind: UsageKind, used: Int64, limit: Int64, warnAt: Double) {
+        let meter = UsageMeter(used: used, limit: limit, warnAt: warnAt)
+        self.kind = kind == .video ? "videos" : kind.rawValue
+        self.used = used
+        self.limit = limit
+        percent = meter.percent
+        warn = meter.warn
+        blocked = meter.blocked
+    }
+}
+
+/// Reserve → call → settle against the user's current period, atomically in Redis (Lua), with
+/// PostgreSQL's `usage_logs` as the authoritative record. A reservation that is never settled
+/// (the process died) expires by itself.
+struct QuotaLedger: Sendable {
+    let redis: RedisClient
+    let usage: UsageRepository
+    let postgres: PostgresClient
+    let warnAt: Double
+    let upgradeURL: String
+    let reservationLifetime: Duration
+    let logger: Logger
+
+    struct Reservation: Sendable {
+        let userID: UUID
+        let kind: UsageKind
+        let amount: Int64
+        let member: String
+        let counterKey: String
+        let reservationsKey: String
+        let limit: Int64
+        /// Used plus reserved, this reservation included.
+        let committed: Int64
+    }
+
+    struct Wallet: Codable {
+        let periodStart: Date
+        let periodEnd: Date
+        let limits: [String: Int64]
+    }
+
+    /// Reserves `amount` of `kind`, or throws 402 `quota_exceeded` (also when there is no current plan).
+    func reserve(userID: UUID, kind: UsageKind, amount: Int64) async throws -> Reservation {
+        guard let wallet = try await wallet(userID: userID), let limit = wallet.limits[kind.rawValue] else {
+            throw AppError.quotaExceeded(upgradeURL: upgradeURL)
+        }
+        let base = redis.key("usage:\(userID.uuidString.lowercased()):\(Int(wallet.periodStart.timeIntervalSince1970))")
+        let counterKey = base
+        let reservationsKey = base + ":res:" + kind.rawValue
+        let member = "\(UUID().uuidString.lowercased()):\(amount)"
+        for _ in 0..<2 {
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let reply = try await redis.eval(
+                Self.reserveScript, keys: [counterKey, reservationsKey],
+                arguments: [
+                    kind.rawValue, String(amount), String(limit), String(now),
+                    String(now + reservationLifetime.components.seconds * 1000), member,
+                ])
+            guard let parts = reply.array, parts.count == 3, let status = parts[0].int else {
+                throw RedisError.server("unexpected quota reply")
+            }
+            switch status {
+            case 1:
+                let committed = (parts[1].int ?? 0) + (parts[2].int ?? 0)
+                return Reservation(
+                    userID: userID, kind: kind, amount: amount, member: member, counterKey: counterKey,
+                    reservationsKey: reservationsKey, limit: limit, committed: committed)
+            case 0:
+                throw AppError.quotaExceeded(upgradeURL: upgradeURL)
+            default:
+                try await rebuildCounters(userID: userID, key: counterKey, periodEnd: wallet.periodEnd)
+            }
+        }
+        throw AppError.serviceUnavailable
+    }
+
+    /// Records what was actually used (capped at the reservation) and frees the rest.
+    @discardableResult
+    func settle(_ reservation: Reservation, actual: Int64, model: String, meta: [String: String] = [:]) async throws
+        -> QuotaState
+    {
+        let billed = max(0, min(actual, reservation.amount))
+        if billed > 0 {
+            let metaJSON = String(decoding: try JSONEncoder.studio.encode(meta), as: UTF8.self)
+            do {
+                try await postgres.query(
+                    """
+                    INSERT INTO usage_logs (user_id, kind, amount, model, meta_json)
+                    VALUES (\(reservation.userID), \(reservation.kind.rawValue), \(billed), \(model), \(metaJSON)::jsonb)
+                    """, logger: logger)
+            } catch {
+                await release(reservation)
+                throw error
+            }
+        }
+        let reply = try await redis.eval(
+            Self.settleScript, keys: [reservation.counterKey, reservation.reservationsKey],
+            arguments: [reservation.kind.rawValue, reservation.member, String(billed)])
+        let settled = reply.int ?? -1
+        let used = settled >= 0 ? settled : reservation.committed - reservation.amount + billed
+        return QuotaState(kind: reservation.kind, used: used, limit: reservation.limit, warnAt: warnAt)
+    }
+
+    /// Gives the reservation back unused (the call failed or was refused).
+    func release(_ reservation: Reservation) async {
+        _ = try? await redis.send("ZREM", reservation.reservationsKey, reservation.member)
+    }
+
+    /// The period and limits of the user's current subscription, cached briefly in Redis.
+    func wallet(userID: UUID) async throws -> Wallet? {
+        let key = redis.key("wallet:\(userID.uuidString.lowercased())")
+        if let cached = try await redis.send("GET", key).string,
+            let wallet = try? JSONDecoder.studio.decode(Wallet.self, from: Data(cached.utf8))
+        {
+            return wallet.periodEnd > Date() ? wallet : nil
+        }
+        let summary = try await usage.summary(userID: userID)
+        guard let period = summary.period else { return nil }
+        let wallet = Wallet(
+            periodStart: period.start, periodEnd: period.end,
+            limits: ["tokens": summary.tokens.limit, "images": summary.images.limit, "video": summary.videos.limit])
+        let ttl = max(1, min(60, Int(period.end.timeIntervalSinceNow)))
+        try await redis.send(
+            "SET", key, String(decoding: try JSONEncoder.studio.encode(wallet), as: UTF8.self), "EX", String(ttl))
+        return wallet
+    }
+
+    /// Rebuilds the settled counters of the period from `usage_logs` (Redis lost them).
+    private func rebuildCounters(userID: UUID, key: String, periodEnd: Date) async throws {
+        let summary = try await usage.summary(userID: userID)
+        _ = try await redis.pipeline([
+            ["HSETNX", key, "tokens", String(summary.tokens.used)],
+            ["HSETNX", key, "images", String(summary.images.used)],
+            ["HSETNX", key, "video", String(summary.videos.used)],
+            ["EXPIREAT", key, String(Int(periodEnd.timeIntervalSince1970) + 86_400)],
+        ])
+        logger.info("quota counters rebuilt from usage_logs", metadata: ["user_id": "\(userID)"])
+    }
+
+    /// {1, used, reserved} when reserved; {0, used, reserved} when it would pass the limit;
+    /// {-1, 0, 0} when the counters are missing and must be rebuilt first.
+    static let reserveScript = RedisScript(
+        """
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0} end
+        redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
+        local reserved = 0
+        for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+          reserved = reserved + tonumber(string.match(member, ':(%d+)$'))
+        end
+        local used = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+        local amount = tonumber(ARGV[2])
+        if used + reserved + amount > tonumber(ARGV[3]) then return {0, used, reserved} end
+        redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
+        redis.call('PEXPIREAT', KEYS[2], ARGV[5])
+        return {1, used, reserved + amount}
+        """)
+
+    /// Drops the reservation and adds what was billed; returns the settled total, or -1 when the
+    /// counters are gone (the next reservation rebuilds them from usage_logs, which has this row).
+    static let settleScript = RedisScript(
+        """
+        redis.call('ZREM', KEYS[2], ARGV[2])
+        if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+        return redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[3])
+        """)
+}

@@ -1,0 +1,67 @@
+import Core
+import Foundation
+
+/// One message of a conversation, as every provider receives it.
+struct ChatMessage: Codable, Sendable, Equatable {
+    let role: String
+    let content: String
+}
+
+/// A chat request after validation, addressed to one upstream model.
+struct ChatRequest: Sendable {
+    let upstreamModel: String
+    let system: String?
+    let messages: [ChatMessage]
+    let maxOutputTokens: Int
+}
+
+/// What a provider's stream yields, in one normalised shape.
+enum ChatEvent: Sendable, Equatable {
+    case text(String)
+    /// Token counts as the provider reports them.
+    case usage(input: Int, output: Int)
+    case finished(reason: String)
+}
+
+/// Why a provider call failed, in the terms the router and the error middleware need.
+enum ProviderError: Error, Equatable {
+    /// 5xx, or the connection failed: another model may answer.
+    case unavailable(provider: String, status: Int)
+    /// 429/529: the provider is overloaded; fall back, or tell the user to retry later.
+    case overloaded(provider: String, retryAfter: Int?)
+    case timeout(provider: String)
+    /// The provider refused the request itself (4xx); its message stays in the logs, never in user text.
+    case rejected(provider: String, status: Int, message: String)
+
+    var provider: String {
+        switch self {
+        case .unavailable(let p, _), .overloaded(let p, _), .timeout(let p), .rejected(let p, _, _): p
+        }
+    }
+
+    /// Whether the next model in the fallback chain should be tried.
+    var allowsFallback: Bool {
+        if case .rejected = self { return false }
+        return true
+    }
+
+    var appError: AppError {
+        switch self {
+        case .timeout(let provider): .providerTimeout(provider)
+        case .overloaded(_, let retryAfter):
+            AppError(
+                code: "provider_busy", status: .serviceUnavailable,
+                message: "The AI provider is busy right now. Nothing was charged; please try again shortly.",
+                messageAr: "مزوّد الذكاء الاصطناعي مشغول الآن. لم يُخصم شيء، يرجى المحاولة بعد قليل.",
+                headers: [.retryAfter: String(retryAfter ?? 10)])
+        case .unavailable(let provider, _), .rejected(let provider, _, _): .providerFailure(provider)
+        }
+    }
+}
+
+/// A chat backend: OpenAI, Anthropic, Gemini, or the local demo.
+protocol ChatProvider: Sendable {
+    var name: String { get }
+    /// Starts the call; the stream yields text as it arrives, then usage and the finish reason.
+    func stream(_ request: ChatRequest) async throws -> AsyncThrowingStream<ChatEvent, any Error>
+}

@@ -1,0 +1,111 @@
+import AsyncHTTPClient
+import Core
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// OpenAI Chat Completions, streamed with `stream_options.include_usage`.
+struct OpenAIChatProvider: ChatProvider {
+    let name = "openai"
+    let apiKey: String
+    let baseURL: String
+    let client: HTTPClient
+    let timeout: TimeAmount
+
+    func stream(_ request: ChatRequest) async throws -> AsyncThrowingStream<ChatEvent, any Error> {
+        var messages: [[String: String]] = []
+        if let system = request.system { messages.append(["role": "system", "content": system]) }
+        messages += request.messages.map { ["role": $0.role, "content": $0.content] }
+        let body: [String: Any] = [
+            "model": request.upstreamModel, "messages": messages, "stream": true,
+            "stream_options": ["include_usage": true], "max_completion_tokens": request.maxOutputTokens,
+        ]
+        var http = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + "/v1/chat/completions")
+        http.method = .POST
+        http.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+        http.headers.add(name: "Content-Type", value: "application/json")
+        OutgoingHTTP.addTraceparent(to: &http.headers)
+        http.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        let response = try await ProviderHTTP.execute(http, client: client, timeout: timeout, provider: name)
+        return ProviderHTTP.events(from: response.body, provider: name) { event in
+            guard event.data != "[DONE]" else { return [] }
+            guard let json = try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any] else {
+                return []
+            }
+            if let error = json["error"] as? [String: Any] {
+                throw ProviderError.unavailable(provider: "openai", status: (error["code"] as? Int) ?? 500)
+            }
+            var out: [ChatEvent] = []
+            for choice in json["choices"] as? [[String: Any]] ?? [] {
+                if let text = (choice["delta"] as? [String: Any])?["content"] as? String, !text.isEmpty {
+                    out.append(.text(text))
+                }
+                if let reason = choice["finish_reason"] as? String { out.append(.finished(reason: reason)) }
+            }
+            if let usage = json["usage"] as? [String: Any] {
+                out.append(
+                    .usage(input: usage["prompt_tokens"] as? Int ?? 0, output: usage["completion_tokens"] as? Int ?? 0))
+            }
+            return out
+        }
+    }
+}
+
+/// HTTP plumbing every provider shares: status mapping and incremental SSE decoding.
+enum ProviderHTTP {
+    static func execute(_ request: HTTPClientRequest, client: HTTPClient, timeout: TimeAmount, provider: String)
+        async throws -> HTTPClientResponse
+    {
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: timeout)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            throw ProviderError.timeout(provider: provider)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw ProviderError.unavailable(provider: provider, status: 0)
+        }
+        let status = Int(response.status.code)
+        guard status == 200 else {
+            let text = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
+            let retryAfter = response.headers.first(name: "retry-after").flatMap(Int.init)
+            switch status {
+            case 429, 529: throw ProviderError.overloaded(provider: provider, retryAfter: retryAfter)
+            case 500...: throw ProviderError.unavailable(provider: provider, status: status)
+            default: throw ProviderError.rejected(provider: provider, status: status, message: String(text.prefix(500)))
+            }
+        }
+        return response
+    }
+
+    /// Decodes the body as SSE and maps each event with `transform`.
+    static func events(
+        from body: HTTPClientResponse.Body, provider: String,
+        transform: @escaping @Sendable (SSEDecoder.Event) throws -> [ChatEvent]
+    ) -> AsyncThrowingStream<ChatEvent, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                var decoder = SSEDecoder()
+                do {
+                    for try await chunk in body {
+                        for event in decoder.feed(chunk.readableBytesView) {
+                            for item in try transform(event) { continuation.yield(item) }
+                        }
+                    }
+                    for event in decoder.finish() {
+                        for item in try transform(event) { continuation.yield(item) }
+                    }
+                    continuation.finish()
+                } catch let error as ProviderError {
+                    continuation.finish(throwing: error)
+                } catch is CancellationError {
+                    continuation.finish(throwing: CancellationError())
+                } catch {
+                    continuation.finish(throwing: ProviderError.unavailable(provider: provider, status: 0))
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}

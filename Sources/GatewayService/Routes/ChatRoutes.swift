@@ -1,0 +1,181 @@
+import Core
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// `POST /v1/chat/complete`: moderation, quota reservation, the provider call (with fallbacks),
+/// and settlement — streamed as Server-Sent Events or answered as JSON.
+struct ChatRoutes {
+    let catalog: ModelCatalog
+    let providers: [String: any ChatProvider]
+    let ledger: QuotaLedger
+    let moderator: any Moderator
+    let fallbackEnabled: Bool
+
+    static let quotaWarningHeader = HTTPField.Name("X-Quota-Warning")!
+
+    struct CompleteRequest: Decodable {
+        let model: String?
+        let messages: [ChatMessage]?
+        let system: String?
+        let stream: Bool?
+        let maxTokens: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case model, messages, system, stream
+            case maxTokens = "max_tokens"
+        }
+    }
+
+    struct Usage: Encodable {
+        let inputTokens: Int
+        let outputTokens: Int
+        let billed: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case billed
+            case inputTokens = "input_tokens"
+            case outputTokens = "output_tokens"
+        }
+    }
+
+    struct Completion: ResponseEncodable {
+        let model: String
+        let provider: String
+        let content: String
+        let finishReason: String
+        let usage: Usage
+        let quota: QuotaState
+
+        enum CodingKeys: String, CodingKey {
+            case model, provider, content, usage, quota
+            case finishReason = "finish_reason"
+        }
+    }
+
+    func register(on group: RouterGroup<GatewayRequestContext>) {
+        group.post("chat/complete", use: complete)
+    }
+
+    /// A validated request: the model chosen and the estimate to reserve.
+    struct Plan {
+        let model: CatalogModel
+        let request: ChatRequest
+        let estimate: Int64
+        let promptBytes: Int
+    }
+
+    func plan(_ body: CompleteRequest) throws -> Plan {
+        guard let messages = body.messages, !messages.isEmpty else {
+            throw AppError.validation("Send at least one message.", "أرسل رسالة واحدة على الأقل.", field: "messages")
+        }
+        guard messages.allSatisfy({ ["user", "assistant"].contains($0.role) && !$0.content.isEmpty }) else {
+            throw AppError.validation(
+                "Each message needs a role (user or assistant) and some text.",
+                "تحتاج كل رسالة إلى دور (user أو assistant) ونص.", field: "messages")
+        }
+        let model: CatalogModel
+        if let id = body.model {
+            guard let found = catalog.model(id), found.modality == .chat else { throw AppError.unknownModel(id) }
+            model = found
+        } else {
+            guard let found = catalog.defaultModel(for: .chat) else { throw AppError.unknownModel("default") }
+            model = found
+        }
+        guard catalog.isAvailable(model), let unitCost = model.unitCost, providers[model.provider] != nil else {
+            throw AppError.modelUnavailable(model.id)
+        }
+        let maxOutput = min(max(body.maxTokens ?? 1024, 1), model.maxOutputTokens ?? 4096)
+        let inputBytes = (body.system ?? "").utf8.count + messages.reduce(0) { $0 + $1.content.utf8.count }
+        if let maxInput = model.maxInputTokens, inputBytes / 4 > maxInput {
+            throw AppError.validation(
+                "The conversation is too long for this model.", "المحادثة أطول مما يحتمله هذا النموذج.",
+                field: "messages")
+        }
+        // A bounded estimate: every UTF-8 byte of the prompt as a token (never fewer tokens than bytes),
+        // plus the capped output.
+        let estimate = Int64((Double(inputBytes + maxOutput) * unitCost).rounded(.up))
+        return Plan(
+            model: model,
+            request: ChatRequest(
+                upstreamModel: model.upstream, system: body.system, messages: messages, maxOutputTokens: maxOutput),
+            estimate: estimate, promptBytes: inputBytes)
+    }
+
+    @Sendable func complete(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let body = try await request.decode(as: CompleteRequest.self, context: context)
+        let plan = try plan(body)
+        let verdict = try await moderator.check([body.system ?? ""] + plan.request.messages.map(\.content))
+        if verdict.blocked {
+            context.logger.warning(
+                "request blocked by moderation", metadata: ["category": .string(verdict.category ?? "unknown")])
+            throw AppError.contentBlocked
+        }
+        let reservation = try await ledger.reserve(userID: user.id, kind: .tokens, amount: plan.estimate)
+        let opened: (CatalogModel, AsyncThrowingStream<ChatEvent, any Error>)
+        do {
+            opened = try await open(plan, logger: context.logger)
+        } catch {
+            await ledger.release(reservation)
+            throw (error as? ProviderError)?.appError ?? error
+        }
+        let warn = Double(reservation.committed) >= Double(reservation.limit) * ledger.warnAt
+        let meter = Metering(
+            ledger: ledger, reservation: reservation, model: opened.0, promptBytes: plan.promptBytes,
+            logger: context.logger)
+        if body.stream == true {
+            var response = Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
+                body: ResponseBody { writer in
+                    try await meter.stream(opened.1, to: &writer)
+                })
+            if warn { response.headers[Self.quotaWarningHeader] = "80" }
+            return response
+        }
+        let completion = try await meter.collect(opened.1)
+        var response = try completion.response(from: request, context: context)
+        if warn || completion.quota.warn {
+            response.headers[Self.quotaWarningHeader] = String(completion.quota.percent)
+        }
+        return response
+    }
+
+    /// Calls the chosen model; on a provider failure before any output, tries the fallbacks.
+    func open(_ plan: Plan, logger: Logger) async throws -> (CatalogModel, AsyncThrowingStream<ChatEvent, any Error>) {
+        var chain = [plan.model]
+        if fallbackEnabled { chain += plan.model.fallbacks.compactMap(catalog.model).filter(catalog.isAvailable) }
+        var lastError: (any Error)?
+        for model in chain {
+            guard let provider = providers[model.provider] else { continue }
+            let request = ChatRequest(
+                upstreamModel: model.upstream, system: plan.request.system, messages: plan.request.messages,
+                maxOutputTokens: plan.request.maxOutputTokens)
+            do {
+                return (model, try await provider.stream(request))
+            } catch let error as ProviderError where error.allowsFallback {
+                logger.warning(
+                    "provider failed, trying the next model", metadata: ["model": "\(model.id)", "error": "\(error)"])
+                lastError = error
+            }
+        }
+        throw lastError ?? ProviderError.unavailable(provider: plan.model.provider, status: 0)
+    }
+}
+
+extension AppError {
+    static func unknownModel(_ id: String) -> AppError {
+        AppError(
+            code: "unknown_model", status: .badRequest, message: "There is no model called \(id).",
+            messageAr: "لا يوجد نموذج بهذا الاسم: \(id).", details: ["field": "model"])
+    }
+
+    static func modelUnavailable(_ id: String) -> AppError {
+        AppError(
+            code: "model_unavailable", status: .badRequest,
+            message: "The model \(id) is not available right now. Pick another one.",
+            messageAr: "النموذج \(id) غير متاح الآن. اختر نموذجًا آخر.", details: ["field": "model"])
+    }
+}

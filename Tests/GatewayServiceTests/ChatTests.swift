@@ -1,0 +1,281 @@
+import Core
+import CoreTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Synchronization
+import Testing
+
+@testable import GatewayService
+
+/// Runs `body` with a fake OpenAI listening on loopback.
+func withFakeOpenAI(
+    _ fake: FakeOpenAI = FakeOpenAI(), _ body: @escaping @Sendable (FakeOpenAI, Int) async throws -> Void
+)
+    async throws
+{
+    try await fake.application().test(.live) { client in
+        try await body(fake, try #require(client.port))
+    }
+}
+
+struct ChatTests {
+    @Test func catalogueOffersTheDemoWhenNoKeyIsSet() async throws {
+        try await GatewayHarness.run { _, client in
+            try await client.execute(uri: "/v1/models", method: .get) { response in
+                let chat = try #require(json(response)["chat"] as? [[String: Any]])
+                let demo = try #require(chat.first { $0["id"] as? String == "demo-chat" })
+                #expect(
+                    demo["available"] as? Bool == true && demo["default"] as? Bool == true
+                        && demo["demo"] as? Bool == true)
+                #expect(chat.first { $0["id"] as? String == "gpt-4o" }?["available"] as? Bool == false)
+                #expect(
+                    chat.first { $0["id"] as? String == "claude-sonnet-4.5" }?["name_ar"] as? String == "كلود سونيت 4.5"
+                )
+            }
+        }
+    }
+
+    @Test func demoStreamsAndTheMeterMoves() async throws {
+        try await GatewayHarness.run { harness, client in
+            let (userID, headers) = try await harness.user()
+            try await client.execute(
+                uri: "/v1/chat/complete", method: .post, headers: headers,
+                body: chatBody("ما هي عاصمة الأردن؟", stream: true)
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/event-stream") == true)
+                let events = sseEvents(String(buffer: response.body))
+                let text = events.filter { $0.0 == "delta" }.compactMap { $0.1["text"] as? String }.joined()
+                #expect(text.contains("ما هي عاصمة الأردن؟"))
+                let done = try #require(events.last { $0.0 == "done" }?.1)
+                #expect(done["model"] as? String == "demo-chat")
+                let quota = try #require(done["quota"] as? [String: Any])
+                #expect(quota["limit"] as? Int == 150_000 && (quota["used"] as? Int ?? 0) > 0)
+            }
+            #expect(try await harness.billedTokens(userID) > 0)
+        }
+    }
+
+    @Test func openAIStreamSplitIntoSingleBytesKeepsArabicWhole() async throws {
+        try await withFakeOpenAI { fake, port in
+            let catalog = try Self.catalogFile([
+                #"{"id": "split", "modality": "chat", "provider": "openai", "upstream": "split-bytes", "name": "S", "name_ar": "س", "unit_cost": 1}"#
+            ])
+            try await GatewayHarness.run(extra: ["MODEL_CATALOG_FILE": catalog], openAIPort: port) { harness, client in
+                let (userID, headers) = try await harness.user()
+                try await client.execute(
+                    uri: "/v1/chat/complete", method: .post, headers: headers,
+                    body: chatBody("مرحبا", model: "split", stream: true)
+                ) { response in
+                    let events = sseEvents(String(buffer: response.body))
+                    let text = events.filter { $0.0 == "delta" }.compactMap { $0.1["text"] as? String }.joined()
+                    #expect(text == fake.reply)
+                    let usage = try #require(events.last { $0.0 == "done" }?.1["usage"] as? [String: Any])
+                    #expect(usage["input_tokens"] as? Int == 8 && usage["output_tokens"] as? Int == 12)
+                    #expect(usage["billed"] as? Int == 20)
+                }
+                #expect(try await harness.billedTokens(userID) == 20)
+                #expect(fake.calls.load(ordering: .relaxed) == 1)
+            }
+        }
+    }
+
+    @Test func jsonAnswerCarriesUsageAndQuota() async throws {
+        try await withFakeOpenAI { fake, port in
+            try await GatewayHarness.run(openAIPort: port) { harness, client in
+                let (_, headers) = try await harness.user()
+                try await client.execute(
+                    uri: "/v1/chat/complete", method: .post, headers: headers, body: chatBody("hi")
+                ) {
+                    response in
+                    #expect(response.status == .ok)
+                    let answer = json(response)
+                    #expect(answer["model"] as? String == "gpt-4o" && answer["provider"] as? String == "openai")
+                    #expect(answer["content"] as? String == fake.reply)
+                    #expect((answer["usage"] as? [String: Any])?["billed"] as? Int == 20)
+                    #expect(response.headers[UserRateLimitMiddleware.limitHeader] == "60")
+                }
+            }
+        }
+    }
+
+    @Test func noPlanOrNoQuotaIs402BeforeAnyProviderCall() async throws {
+        try await withFakeOpenAI { fake, port in
+            try await GatewayHarness.run(openAIPort: port) { harness, client in
+                let (_, nobody) = try await harness.user(plan: nil)
+                let (_, spent) = try await harness.user(usedTokens: 150_000)
+                for headers in [nobody, spent] {
+                    try await client.execute(
+                        uri: "/v1/chat/complete", method: .post, headers: headers, body: chatBody("hi")
+                    ) {
+                        response in
+                        #expect(response.status.code == 402)
+                        #expect(errorCode(response) == "quota_exceeded")
+                        #expect(
+                            (json(response)["error"] as? [String: Any])?["upgrade_url"] as? String
+                                == "http://127.0.0.1:8080/app/account")
+                    }
+                }
+                #expect(fake.calls.load(ordering: .relaxed) == 0)
+            }
+        }
+    }
+
+    @Test func fiftyParallelRequestsNeverBillPastTheLimit() async throws {
+        try await withFakeOpenAI { fake, port in
+            try await GatewayHarness.run(openAIPort: port) { harness, client in
+                let (userID, headers) = try await harness.user(usedTokens: 149_000)
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for index in 0..<50 {
+                        group.addTask {
+                            try await client.execute(
+                                uri: "/v1/chat/complete", method: .post, headers: headers,
+                                body: chatBody("request \(index)", maxTokens: 40)
+                            ) { $0.status.code }
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                let served = statuses.filter { $0 == 200 }.count
+                #expect(served > 0 && statuses.allSatisfy { $0 == 200 || $0 == 402 })
+                #expect(fake.calls.load(ordering: .relaxed) == served)
+                #expect(try await harness.billedTokens(userID) <= 1000)
+            }
+        }
+    }
+
+    @Test func theSixthRequestInAWindowOfFiveIsRefused() async throws {
+        try await GatewayHarness.run(extra: ["RATE_LIMIT_PER_MINUTE": "5"]) { harness, client in
+            let (_, headers) = try await harness.user()
+            var statuses: [Int] = []
+            for _ in 0..<6 {
+                try await client.execute(
+                    uri: "/v1/chat/complete", method: .post, headers: headers, body: chatBody("hi")
+                ) {
+                    response in
+                    statuses.append(response.status.code)
+                    if response.status == .tooManyRequests {
+                        #expect(response.headers[UserRateLimitMiddleware.remainingHeader] == "0")
+                        #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 > 0)
+                    }
+                }
+            }
+            #expect(statuses == [200, 200, 200, 200, 200, 429])
+        }
+    }
+
+    @Test func blockedContentIs422AndReachesNoProvider() async throws {
+        try await withFakeOpenAI { fake, port in
+            try await GatewayHarness.run(extra: ["MODERATION_BLOCKLIST": "كلمة محظورة"], openAIPort: port) {
+                harness, client in
+                let (userID, headers) = try await harness.user()
+                try await client.execute(
+                    uri: "/v1/chat/complete", method: .post, headers: headers, body: chatBody("هذه كلمةٌ مـحظورة هنا")
+                ) { response in
+                    #expect(response.status == .unprocessableContent && errorCode(response) == "content_blocked")
+                }
+                #expect(fake.calls.load(ordering: .relaxed) == 0)
+                #expect(try await harness.billedTokens(userID) == 0)
+            }
+        }
+    }
+
+    @Test func providerFailuresMapToClearErrorsAndChargeNothing() async throws {
+        try await withFakeOpenAI { _, port in
+            let catalog = try Self.catalogFile([
+                #"{"id": "broken", "modality": "chat", "provider": "openai", "upstream": "fail-500", "name": "B", "name_ar": "ب", "unit_cost": 1}"#,
+                #"{"id": "busy", "modality": "chat", "provider": "openai", "upstream": "busy-429", "name": "C", "name_ar": "ج", "unit_cost": 1}"#,
+                #"{"id": "unpriced", "modality": "chat", "provider": "openai", "upstream": "x", "name": "D", "name_ar": "د"}"#,
+            ])
+            try await GatewayHarness.run(extra: ["MODEL_CATALOG_FILE": catalog], openAIPort: port) { harness, client in
+                let (userID, headers) = try await harness.user()
+                let expectations: [(String, Int, String)] = [
+                    ("broken", 502, "provider_error"), ("busy", 503, "provider_busy"),
+                    ("unpriced", 400, "model_unavailable"),
+                    ("nonexistent", 400, "unknown_model"),
+                ]
+                for (model, status, code) in expectations {
+                    try await client.execute(
+                        uri: "/v1/chat/complete", method: .post, headers: headers, body: chatBody("hi", model: model)
+                    ) { response in
+                        #expect(response.status.code == status, "\(model)")
+                        #expect(errorCode(response) == code)
+                        #expect(!String(buffer: response.body).contains("The server had an error"))
+                    }
+                }
+                #expect(try await harness.billedTokens(userID) == 0)
+            }
+        }
+    }
+
+    @Test func fallbackAnswersWhenThePrimaryFails() async throws {
+        try await withFakeOpenAI { _, port in
+            let catalog = try Self.catalogFile([
+                #"{"id": "primary", "modality": "chat", "provider": "openai", "upstream": "fail-500", "name": "P", "name_ar": "ب", "unit_cost": 1, "fallbacks": ["demo-chat"]}"#,
+                #"{"id": "demo-chat", "modality": "chat", "provider": "demo", "name": "Demo", "name_ar": "تجريبي", "unit_cost": 1}"#,
+            ])
+            try await GatewayHarness.run(
+                extra: ["MODEL_CATALOG_FILE": catalog, "CHAT_FALLBACK": "true"], openAIPort: port
+            ) {
+                harness, client in
+                let (_, headers) = try await harness.user()
+                try await client.execute(
+                    uri: "/v1/chat/complete", method: .post, headers: headers, body: chatBody("hello", model: "primary")
+                ) { response in
+                    #expect(response.status == .ok)
+                    #expect(json(response)["model"] as? String == "demo-chat")
+                }
+            }
+        }
+    }
+
+    @Test func midStreamErrorBillsWhatWasProducedAndSaysSo() async throws {
+        try await withFakeOpenAI { _, port in
+            let catalog = try Self.catalogFile([
+                #"{"id": "flaky", "modality": "chat", "provider": "openai", "upstream": "mid-error", "name": "F", "name_ar": "ف", "unit_cost": 1}"#
+            ])
+            try await GatewayHarness.run(extra: ["MODEL_CATALOG_FILE": catalog], openAIPort: port) { harness, client in
+                let (userID, headers) = try await harness.user()
+                try await client.execute(
+                    uri: "/v1/chat/complete", method: .post, headers: headers,
+                    body: chatBody("hi", model: "flaky", stream: true)
+                ) { response in
+                    let events = sseEvents(String(buffer: response.body))
+                    #expect(events.first?.0 == "delta")
+                    #expect((events.last?.1["error"] as? [String: Any])?["code"] as? String == "provider_error")
+                }
+                let billed = try await harness.billedTokens(userID)
+                #expect(billed > 0 && billed < 100)
+            }
+        }
+    }
+
+    static func catalogFile(_ entries: [String]) throws -> String {
+        let path = NSTemporaryDirectory() + "catalog-\(UUID().uuidString).json"
+        try "[\(entries.joined(separator: ","))]".write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}
+
+struct TextTests {
+    @Test func sseDecoderKeepsCharactersSplitAcrossChunks() {
+        var decoder = SSEDecoder()
+        var events: [SSEDecoder.Event] = []
+        for byte in Array("event: delta\ndata: {\"t\":\"سلام\"}\n\ndata: [DONE]\n\n".utf8) {
+            events += decoder.feed([byte])
+        }
+        #expect(events == [.init(event: "delta", data: "{\"t\":\"سلام\"}"), .init(event: nil, data: "[DONE]")])
+    }
+
+    @Test func arabicSpellingsFoldTogether() {
+        #expect(ArabicNormalizer.normalize("أَحْمَد") == ArabicNormalizer.normalize("احمد"))
+        #expect(ArabicNormalizer.normalize("مدرسة") == ArabicNormalizer.normalize("مدرسه"))
+        #expect(ArabicNormalizer.normalize("مستشفى") == ArabicNormalizer.normalize("مستشفي"))
+        #expect(ArabicNormalizer.normalize("جـــميل") == "جميل")
+        #expect(ArabicNormalizer.normalize("إسلام آمن") == "اسلام امن")
+        #expect(ArabicNormalizer.normalize("GPT ٤") == "gpt 4")
+    }
+}
