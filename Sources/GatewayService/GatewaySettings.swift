@@ -13,6 +13,8 @@ struct GatewaySettings: Sendable {
     let redis: RedisSettings
     let jwt: JWTSettings
     let openAI: ProviderKey?
+    let anthropic: ProviderKey?
+    let google: ProviderKey?
     let catalogJSON: Data
     let requestsPerMinute: Int
     let warnAt: Double
@@ -30,6 +32,14 @@ struct GatewaySettings: Sendable {
         jwt = try JWTSettings(source)
         openAI = source["OPENAI_API_KEY"].map {
             ProviderKey(key: $0, baseURL: source.string("OPENAI_BASE_URL", default: "https://api.openai.com"))
+        }
+        anthropic = source["ANTHROPIC_API_KEY"].map {
+            ProviderKey(key: $0, baseURL: source.string("ANTHROPIC_BASE_URL", default: "https://api.anthropic.com"))
+        }
+        google = source["GOOGLE_API_KEY"].map {
+            ProviderKey(
+                key: $0,
+                baseURL: source.string("GOOGLE_BASE_URL", default: "https://generativelanguage.googleapis.com"))
         }
         if let path = source["MODEL_CATALOG_FILE"] {
             guard let data = FileManager.default.contents(atPath: path) else {

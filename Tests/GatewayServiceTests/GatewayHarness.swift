@@ -11,13 +11,13 @@ import Testing
 
 @testable import GatewayService
 
-/// A gateway on a fresh database, optionally pointed at a fake OpenAI on loopback.
+/// A gateway on a fresh database, optionally pointed at fake providers on loopback.
 struct GatewayHarness: Sendable {
     let postgres: PostgresClient
     let tokens: SessionTokens
 
     static func run(
-        extra: [String: String] = [:], openAIPort: Int? = nil,
+        extra: [String: String] = [:], openAIPort: Int? = nil, anthropicPort: Int? = nil, googlePort: Int? = nil,
         _ body: @escaping @Sendable (GatewayHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { client, database in
@@ -25,6 +25,14 @@ struct GatewayHarness: Sendable {
             if let openAIPort {
                 values["OPENAI_API_KEY"] = "sk-test"
                 values["OPENAI_BASE_URL"] = "http://127.0.0.1:\(openAIPort)"
+            }
+            if let anthropicPort {
+                values["ANTHROPIC_API_KEY"] = FakeAnthropic.apiKey
+                values["ANTHROPIC_BASE_URL"] = "http://127.0.0.1:\(anthropicPort)"
+            }
+            if let googlePort {
+                values["GOOGLE_API_KEY"] = FakeGemini.apiKey
+                values["GOOGLE_BASE_URL"] = "http://127.0.0.1:\(googlePort)"
             }
             values.merge(extra) { _, new in new }
             let settings = try GatewaySettings(TestEnvironment.serviceSource(database: database, extra: values))

@@ -9,5 +9,15 @@ func chatProviders(settings: GatewaySettings, httpClient: HTTPClient) -> [String
             apiKey: openAI.key, baseURL: openAI.baseURL, client: httpClient,
             timeout: .seconds(Int64(settings.providerTimeout)))
     }
+    if let anthropic = settings.anthropic {
+        providers["anthropic"] = AnthropicChatProvider(
+            apiKey: anthropic.key, baseURL: anthropic.baseURL, client: httpClient,
+            timeout: .seconds(Int64(settings.providerTimeout)))
+    }
+    if let google = settings.google {
+        providers["google"] = GeminiChatProvider(
+            apiKey: google.key, baseURL: google.baseURL, client: httpClient,
+            timeout: .seconds(Int64(settings.providerTimeout)))
+    }
     return providers
 }
