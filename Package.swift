@@ -62,7 +62,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "BackendService", dependencies: ["Core"], resources: [.copy("Resources")]),
-        .executableTarget(name: "GatewayService", dependencies: ["Core"]),
+        .executableTarget(name: "GatewayService", dependencies: ["Core"], resources: [.copy("Resources")]),
         .executableTarget(name: "WorkerService", dependencies: ["Core"]),
         .executableTarget(
             name: "WebService",
@@ -78,6 +78,7 @@ let package = Package(
         .testTarget(name: "GatewayServiceTests", dependencies: ["GatewayService", "CoreTestSupport"]),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "CoreTestSupport"]),
         .testTarget(name: "WebServiceTests", dependencies: ["WebService", "CoreTestSupport"]),
+        .testTarget(name: "ContractsTests", dependencies: ["BackendService", "GatewayService", "CoreTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

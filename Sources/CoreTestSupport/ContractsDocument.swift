@@ -20,9 +20,9 @@ public enum ContractsDocument {
         var out = """
             # API contracts
 
-            Generated from the OpenAPI documents the services serve (`GET /v1/openapi.json` on the backend)
-            and from their error catalogues. Do not edit by hand: run
-            `RECORD_CONTRACTS=1 scripts/test.sh --filter ContractsTests` after changing an endpoint.
+            Generated from the OpenAPI documents the services serve (`GET /v1/openapi.json` on the backend,
+            `GET /v1/gateway/openapi.json` on the gateway) and from their error catalogues. Do not edit by
+            hand: run `RECORD_CONTRACTS=1 scripts/test.sh --filter ContractsTests` after changing an endpoint.
 
             Conventions for every endpoint:
             - JSON in and out (UTF-8). Times are ISO 8601 in UTC; money is integer fils (1 JOD = 1000 fils).

@@ -11,6 +11,16 @@ func buildApplication(
     settings: GatewaySettings, dependencies: StudioDependencies, tokens: SessionTokens, httpClient: HTTPClient,
     registry: PrometheusCollectorRegistry, logger: Logger
 ) throws -> some ApplicationProtocol {
+    let router = try buildRouter(
+        settings: settings, dependencies: dependencies, tokens: tokens, httpClient: httpClient, registry: registry,
+        logger: logger)
+    return dependencies.application(router: router, name: "gateway", settings: settings.common, logger: logger)
+}
+
+func buildRouter(
+    settings: GatewaySettings, dependencies: StudioDependencies, tokens: SessionTokens, httpClient: HTTPClient,
+    registry: PrometheusCollectorRegistry, logger: Logger
+) throws -> Router<AppRequestContext> {
     let providers = chatProviders(settings: settings, httpClient: httpClient)
     let catalog = try ModelCatalog.load(json: settings.catalogJSON, configuredProviders: Set(providers.keys))
     let router = Router(context: AppRequestContext.self)
@@ -18,8 +28,11 @@ func buildApplication(
     router.addOperationalRoutes(service: "gateway", checks: dependencies.readinessChecks, registry: registry)
     let v1 = router.group("v1")
     ModelRoutes(catalog: catalog).register(on: v1)
+    OpenAPIRoutes().register(on: v1)
 
     let users = UserRepository(client: dependencies.postgres, logger: logger)
+    let conversations = ConversationRepository(client: dependencies.postgres, logger: logger)
+    let signedIn = v1.group().add(middleware: SessionAuthenticator<AppRequestContext>(tokens: tokens, users: users))
     // Every AI route sits behind the same chain: session, then the per-user rate limit.
     let metered = v1.group()
         .add(middleware: SessionAuthenticator<AppRequestContext>(tokens: tokens, users: users))
@@ -31,10 +44,12 @@ func buildApplication(
         redis: dependencies.redis, usage: UsageRepository(client: dependencies.postgres, logger: logger),
         postgres: dependencies.postgres, warnAt: settings.warnAt, upgradeURL: settings.upgradeURL,
         reservationLifetime: .seconds(Int64(settings.providerTimeout + 60)), logger: logger)
-    ChatRoutes(
+    let chat = ChatRoutes(
         catalog: catalog, providers: providers, ledger: ledger,
         moderator: LocalModerator(extraTerms: settings.blockList),
-        fallbackEnabled: settings.chatFallback
-    ).register(on: metered)
-    return dependencies.application(router: router, name: "gateway", settings: settings.common, logger: logger)
+        fallbackEnabled: settings.chatFallback, conversations: conversations)
+    chat.register(on: metered)
+    OpenAICompatibleRoutes(chat: chat).register(on: metered)
+    ConversationRoutes(conversations: conversations).register(on: signedIn)
+    return router
 }

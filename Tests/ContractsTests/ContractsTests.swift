@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Core
 import CoreTestSupport
 import Foundation
@@ -6,33 +7,32 @@ import Logging
 import Testing
 
 @testable import BackendService
+@testable import GatewayService
 
+/// The OpenAPI documents the services serve describe exactly their routes, and docs/API_CONTRACTS.md
+/// is rendered from those documents, so the contract cannot drift from the code.
 struct ContractsTests {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    func openAPI() throws -> [String: Any] {
-        let url = try #require(OpenAPIRoutes.documentURL)
+    static let source = ConfigSource([
+        "DATABASE_URL": "postgres://u@127.0.0.1/d", "REDIS_URL": "redis://127.0.0.1:1", "ENV": "local",
+        "JWT_SECRET": TestEnvironment.jwtSecret, "STORAGE_DIR": NSTemporaryDirectory(),
+    ])
+
+    static func document(_ url: URL?) throws -> [String: Any] {
+        let url = try #require(url)
         return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
     }
 
-    /// Every route of the backend's router, as `METHOD /path` with OpenAPI-style parameters.
-    func routes() async throws -> Set<String> {
-        let settings = try BackendSettings(
-            ConfigSource([
-                "DATABASE_URL": "postgres://u@127.0.0.1/d", "REDIS_URL": "redis://127.0.0.1:1", "ENV": "local",
-                "JWT_SECRET": TestEnvironment.jwtSecret, "STORAGE_DIR": NSTemporaryDirectory(),
-            ]))
-        let logger = Logger(label: "contracts")
-        let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
-        defer { Task { await dependencies.redis.shutdown() } }
-        let router = buildRouter(
-            settings: settings, dependencies: dependencies,
-            tokens: await SessionTokens(secret: TestEnvironment.jwtSecret, lifetime: 60),
-            mailer: OutboxMailer(
-                directory: URL(fileURLWithPath: NSTemporaryDirectory()), from: "x@y.z", logger: logger),
-            registry: TestMetrics.registry, logger: logger)
-        return Set(
+    static func documented(_ document: [String: Any]) -> Set<String> {
+        let paths = document["paths"] as? [String: [String: Any]] ?? [:]
+        return Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
+    }
+
+    /// `METHOD /path` with OpenAPI-style parameters.
+    static func described<Context>(_ router: Router<Context>) -> Set<String> {
+        Set(
             router.routes.map { route in
                 let path = route.path.description.split(separator: "/").map { part -> String in
                     if part == "**" { return "{key}" }
@@ -42,15 +42,40 @@ struct ContractsTests {
             })
     }
 
-    @Test func openAPIDescribesExactlyTheRoutesTheBackendServes() async throws {
-        let paths = try openAPI()["paths"] as? [String: [String: Any]] ?? [:]
-        let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
-        #expect(try await routes() == documented)
+    @Test func backendOpenAPIMatchesItsRoutes() async throws {
+        let settings = try BackendSettings(Self.source)
+        let logger = Logger(label: "contracts")
+        let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
+        let router = BackendService.buildRouter(
+            settings: settings, dependencies: dependencies,
+            tokens: await SessionTokens(secret: TestEnvironment.jwtSecret, lifetime: 60),
+            mailer: OutboxMailer(
+                directory: URL(fileURLWithPath: NSTemporaryDirectory()), from: "x@y.z", logger: logger),
+            registry: TestMetrics.registry, logger: logger)
+        #expect(Self.described(router) == Self.documented(try Self.document(BackendService.OpenAPIRoutes.documentURL)))
+        await dependencies.redis.shutdown()
     }
 
-    @Test func apiContractsDocumentMatchesTheOpenAPIDocument() throws {
+    @Test func gatewayOpenAPIMatchesItsRoutes() async throws {
+        let settings = try GatewaySettings(Self.source)
+        let logger = Logger(label: "contracts")
+        let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
+        let router = try GatewayService.buildRouter(
+            settings: settings, dependencies: dependencies,
+            tokens: await SessionTokens(secret: TestEnvironment.jwtSecret, lifetime: 60), httpClient: .shared,
+            registry: TestMetrics.registry, logger: logger)
+        #expect(Self.described(router) == Self.documented(try Self.document(GatewayService.OpenAPIRoutes.documentURL)))
+        await dependencies.redis.shutdown()
+    }
+
+    @Test func apiContractsDocumentMatchesTheOpenAPIDocuments() throws {
         let rendered = ContractsDocument.render([
-            .init(name: "Backend", openAPI: try openAPI(), errors: AppError.backendCatalogue)
+            .init(
+                name: "Backend", openAPI: try Self.document(BackendService.OpenAPIRoutes.documentURL),
+                errors: AppError.backendCatalogue),
+            .init(
+                name: "Gateway", openAPI: try Self.document(GatewayService.OpenAPIRoutes.documentURL),
+                errors: AppError.gatewayCatalogue),
         ])
         let file = Self.repositoryRoot.appendingPathComponent("docs/API_CONTRACTS.md")
         if ProcessInfo.processInfo.environment["RECORD_CONTRACTS"] == "1" {

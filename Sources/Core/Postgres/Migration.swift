@@ -15,5 +15,6 @@ public struct Migration: Sendable {
     public static let all: [Migration] = [
         .m0001ProductTables,
         .m0002SignIn,
+        .m0003Conversations,
     ]
 }

@@ -11,6 +11,7 @@ struct Metering: Sendable {
     let model: CatalogModel
     /// The prompt's UTF-8 size, to estimate input tokens when a stream ends before the provider's usage.
     let promptBytes: Int
+    let recorder: ConversationRecorder?
     let logger: Logger
 
     struct Outcome {
@@ -44,64 +45,65 @@ struct Metering: Sendable {
         }
         let billed = cost(outcome)
         let quota = try await ledger.settle(reservation, actual: billed, model: model.id, meta: meta(outcome))
+        let conversationID = await recorder?.record(answer: outcome.text, model: model.id)
         return ChatRoutes.Completion(
-            model: model.id, provider: model.provider, content: outcome.text, finishReason: outcome.finishReason,
+            model: model.id, provider: model.provider, conversationID: conversationID, content: outcome.text,
+            finishReason: outcome.finishReason,
             usage: .init(
                 inputTokens: outcome.input ?? 0, outputTokens: outcome.output ?? 0,
                 billed: min(billed, reservation.amount)),
             quota: quota)
     }
 
-    /// Writes `event: delta` per piece of text, then `event: done` with usage and quota (or `event: error`).
-    /// A client that goes away is billed for what was produced up to then.
-    func stream(_ stream: AsyncThrowingStream<ChatEvent, any Error>, to writer: inout any ResponseBodyWriter)
-        async throws
-    {
+    /// What a finished stream reports, whatever the format.
+    struct Summary {
+        let outcome: Outcome
+        let billed: Int64
+        let quota: QuotaState
+        let conversationID: UUID?
+    }
+
+    /// Writes the stream in `format` as it arrives, then settles. A provider error after some text
+    /// bills what was produced and ends with the format's error; a client that goes away is billed
+    /// for what was produced up to then.
+    func stream(
+        _ stream: AsyncThrowingStream<ChatEvent, any Error>, to writer: inout any ResponseBodyWriter,
+        format: any ChatStreamFormat
+    ) async throws {
         var outcome = Outcome()
         var failure: AppError?
         var clientGone = false
         do {
+            if let opening = format.opening(model: model) { try await writer.write(opening) }
             for try await event in stream {
                 apply(event, to: &outcome)
                 if case .text(let piece) = event {
-                    do {
-                        try await writer.write(Self.sse("delta", ["text": piece]))
-                    } catch {
-                        clientGone = true
-                        break
-                    }
+                    try await writer.write(format.delta(piece, model: model))
                 }
             }
-        } catch {
-            failure = (error as? ProviderError)?.appError ?? .providerFailure(model.provider)
+        } catch let error as ProviderError {
+            failure = error.appError
             outcome.finishReason = "error"
+        } catch is CancellationError {
+            clientGone = true
+        } catch {
+            // Writing failed: the client went away.
+            clientGone = true
         }
         if outcome.text.isEmpty && (failure != nil || clientGone) {
             await ledger.release(reservation)
         } else {
             let billed = cost(outcome)
             let quota = try await ledger.settle(reservation, actual: billed, model: model.id, meta: meta(outcome))
+            let conversationID = await recorder?.record(answer: outcome.text, model: model.id)
             if failure == nil && !clientGone {
-                let done: [String: Any] = [
-                    "model": model.id, "provider": model.provider, "finish_reason": outcome.finishReason,
-                    "usage": [
-                        "input_tokens": outcome.input ?? 0, "output_tokens": outcome.output ?? 0,
-                        "billed": min(billed, reservation.amount),
-                    ],
-                    "quota": [
-                        "kind": quota.kind, "used": quota.used, "limit": quota.limit, "percent": quota.percent,
-                        "warn": quota.warn, "blocked": quota.blocked,
-                    ],
-                ]
-                try? await writer.write(Self.sse("done", done))
+                let summary = Summary(
+                    outcome: outcome, billed: min(billed, reservation.amount), quota: quota,
+                    conversationID: conversationID)
+                try? await writer.write(format.closing(summary, model: model))
             }
         }
-        if let failure, !clientGone {
-            try? await writer.write(
-                Self.sse(
-                    "error",
-                    ["error": ["code": failure.code, "message": failure.message, "message_ar": failure.messageAr]]))
-        }
+        if let failure, !clientGone { try? await writer.write(format.failure(failure)) }
         try? await writer.finish(nil)
     }
 
@@ -117,12 +119,5 @@ struct Metering: Sendable {
 
     func meta(_ outcome: Outcome) -> [String: String] {
         ["provider": model.provider, "finish_reason": outcome.finishReason, "upstream": model.upstream]
-    }
-
-    static func sse(_ event: String, _ object: [String: Any]) -> ByteBuffer {
-        let data =
-            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-            ?? Data()
-        return ByteBuffer(string: "event: \(event)\ndata: \(String(decoding: data, as: UTF8.self))\n\n")
     }
 }

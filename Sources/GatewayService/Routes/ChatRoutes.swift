@@ -12,6 +12,7 @@ struct ChatRoutes {
     let ledger: QuotaLedger
     let moderator: any Moderator
     let fallbackEnabled: Bool
+    let conversations: ConversationRepository
 
     static let quotaWarningHeader = HTTPField.Name("X-Quota-Warning")!
 
@@ -21,10 +22,12 @@ struct ChatRoutes {
         let system: String?
         let stream: Bool?
         let maxTokens: Int?
+        let conversationID: UUID?
 
         enum CodingKeys: String, CodingKey {
             case model, messages, system, stream
             case maxTokens = "max_tokens"
+            case conversationID = "conversation_id"
         }
     }
 
@@ -43,6 +46,7 @@ struct ChatRoutes {
     struct Completion: ResponseEncodable {
         let model: String
         let provider: String
+        let conversationID: UUID?
         let content: String
         let finishReason: String
         let usage: Usage
@@ -50,6 +54,7 @@ struct ChatRoutes {
 
         enum CodingKeys: String, CodingKey {
             case model, provider, content, usage, quota
+            case conversationID = "conversation_id"
             case finishReason = "finish_reason"
         }
     }
@@ -103,44 +108,69 @@ struct ChatRoutes {
             estimate: estimate, promptBytes: inputBytes)
     }
 
-    @Sendable func complete(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let user = try context.requireUser()
-        let body = try await request.decode(as: CompleteRequest.self, context: context)
+    /// A call that passed every check and is under way: the meter that settles it and the provider's stream.
+    struct Started {
+        let meter: Metering
+        let events: AsyncThrowingStream<ChatEvent, any Error>
+        /// At or past the warning threshold once this request's reservation is counted.
+        let warn: Bool
+        let percent: Int
+    }
+
+    /// The one path every chat request takes, whatever its wire format: validate, check the
+    /// conversation, moderate, reserve, then open the provider (with fallbacks).
+    func start(_ body: CompleteRequest, user: User, logger: Logger, record: Bool = true) async throws -> Started {
         let plan = try plan(body)
+        if let id = body.conversationID, try await conversations.find(id: id, userID: user.id) == nil {
+            throw AppError.notFound
+        }
         let verdict = try await moderator.check([body.system ?? ""] + plan.request.messages.map(\.content))
         if verdict.blocked {
-            context.logger.warning(
+            logger.warning(
                 "request blocked by moderation", metadata: ["category": .string(verdict.category ?? "unknown")])
             throw AppError.contentBlocked
         }
         let reservation = try await ledger.reserve(userID: user.id, kind: .tokens, amount: plan.estimate)
         let opened: (CatalogModel, AsyncThrowingStream<ChatEvent, any Error>)
         do {
-            opened = try await open(plan, logger: context.logger)
+            opened = try await open(plan, logger: logger)
         } catch {
             await ledger.release(reservation)
             throw (error as? ProviderError)?.appError ?? error
         }
-        let warn = Double(reservation.committed) >= Double(reservation.limit) * ledger.warnAt
+        let recorder =
+            record
+            ? ConversationRecorder(
+                conversations: conversations, userID: user.id, conversationID: body.conversationID,
+                question: plan.request.messages.last { $0.role == "user" }?.content ?? "", logger: logger) : nil
         let meter = Metering(
             ledger: ledger, reservation: reservation, model: opened.0, promptBytes: plan.promptBytes,
-            logger: context.logger)
+            recorder: recorder,
+            logger: logger)
+        let ratio = Double(reservation.committed) / Double(max(reservation.limit, 1))
+        return Started(meter: meter, events: opened.1, warn: ratio >= ledger.warnAt, percent: Int(min(ratio, 1) * 100))
+    }
+
+    @Sendable func complete(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let body = try await request.decode(as: CompleteRequest.self, context: context)
+        let started = try await start(body, user: try context.requireUser(), logger: context.logger)
+        var response: Response
         if body.stream == true {
-            var response = Response(
-                status: .ok,
-                headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
-                body: ResponseBody { writer in
-                    try await meter.stream(opened.1, to: &writer)
-                })
-            if warn { response.headers[Self.quotaWarningHeader] = "80" }
-            return response
+            response = Self.eventStream(started, format: StudioStreamFormat())
+        } else {
+            let completion = try await started.meter.collect(started.events)
+            response = try completion.response(from: request, context: context)
         }
-        let completion = try await meter.collect(opened.1)
-        var response = try completion.response(from: request, context: context)
-        if warn || completion.quota.warn {
-            response.headers[Self.quotaWarningHeader] = String(completion.quota.percent)
-        }
+        if started.warn { response.headers[Self.quotaWarningHeader] = String(started.percent) }
         return response
+    }
+
+    static func eventStream(_ started: Started, format: any ChatStreamFormat) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in
+                try await started.meter.stream(started.events, to: &writer, format: format)
+            })
     }
 
     /// Calls the chosen model; on a provider failure before any output, tries the fallbacks.

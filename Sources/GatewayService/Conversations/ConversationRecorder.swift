@@ -1,0 +1,33 @@
+import Core
+import Foundation
+import Logging
+
+/// Saves a chat turn into the history once the answer is known (also a partial one: nothing the
+/// user wrote is lost when a provider breaks off).
+struct ConversationRecorder: Sendable {
+    let conversations: ConversationRepository
+    let userID: UUID
+    /// The conversation the request continues, or nil to start one titled after the question.
+    let conversationID: UUID?
+    let question: String
+    let logger: Logger
+
+    /// Returns the conversation id, or nil when saving failed (the answer itself is not affected).
+    func record(answer: String, model: String) async -> UUID? {
+        do {
+            let id: UUID
+            if let conversationID {
+                id = conversationID
+            } else {
+                id = try await conversations.create(
+                    userID: userID, title: ConversationRepository.title(from: question), model: model
+                ).id
+            }
+            try await conversations.append(conversationID: id, question: question, answer: answer, model: model)
+            return id
+        } catch {
+            logger.error("chat turn not saved", metadata: ["error": "\(error)"])
+            return conversationID
+        }
+    }
+}

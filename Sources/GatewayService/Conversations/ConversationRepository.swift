@@ -1,0 +1,152 @@
+import Core
+import Foundation
+import Logging
+import PostgresNIO
+
+struct Conversation: Codable, Sendable, Equatable {
+    let id: UUID
+    let title: String
+    let model: String?
+    let createdAt: Date
+    let updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, model
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+}
+
+struct StoredMessage: Codable, Sendable, Equatable {
+    let id: UUID
+    let role: String
+    let content: String
+    let model: String?
+    let createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, role, content, model
+        case createdAt = "created_at"
+    }
+}
+
+/// A user's chat history. Every query is by owner: another user's conversation does not exist.
+struct ConversationRepository: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    static let columns = "id, title, model, created_at, updated_at"
+
+    static func title(from text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        let clipped = trimmed.count > 60 ? String(trimmed.prefix(60)) + "…" : trimmed
+        return clipped.isEmpty ? "محادثة جديدة" : clipped
+    }
+
+    func create(userID: UUID, title: String, model: String?) async throws -> Conversation {
+        try await first(
+            client.query(
+                """
+                INSERT INTO conversations (user_id, title, title_normalized, model)
+                VALUES (\(userID), \(title), \(ArabicNormalizer.normalize(title)), \(model))
+                RETURNING \(unescaped: Self.columns)
+                """, logger: logger))!
+    }
+
+    func find(id: UUID, userID: UUID) async throws -> Conversation? {
+        try await first(
+            client.query(
+                "SELECT \(unescaped: Self.columns) FROM conversations WHERE id = \(id) AND user_id = \(userID)",
+                logger: logger))
+    }
+
+    /// Newest first; `query` matches titles and message texts in any Arabic spelling.
+    func list(userID: UUID, query: String?, limit: Int) async throws -> [Conversation] {
+        let rows: PostgresRowSequence
+        if let query, !query.trimmingCharacters(in: .whitespaces).isEmpty {
+            let pattern =
+                "%" + Self.escapeLike(ArabicNormalizer.normalize(query.trimmingCharacters(in: .whitespaces))) + "%"
+            rows = try await client.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM conversations c
+                WHERE c.user_id = \(userID)
+                  AND (c.title_normalized LIKE \(pattern)
+                       OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.content_normalized LIKE \(pattern)))
+                ORDER BY c.updated_at DESC LIMIT \(limit)
+                """, logger: logger)
+        } else {
+            rows = try await client.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM conversations WHERE user_id = \(userID)
+                ORDER BY updated_at DESC LIMIT \(limit)
+                """, logger: logger)
+        }
+        var out: [Conversation] = []
+        for try await row in rows.decode((UUID, String, String?, Date, Date).self) {
+            out.append(Self.conversation(row))
+        }
+        return out
+    }
+
+    func messages(conversationID: UUID) async throws -> [StoredMessage] {
+        let rows = try await client.query(
+            """
+            SELECT id, role, content, model, created_at FROM messages
+            WHERE conversation_id = \(conversationID) ORDER BY created_at, id
+            """, logger: logger)
+        var out: [StoredMessage] = []
+        for try await (id, role, content, model, created) in rows.decode((UUID, String, String, String?, Date).self) {
+            out.append(StoredMessage(id: id, role: role, content: content, model: model, createdAt: created))
+        }
+        return out
+    }
+
+    func rename(id: UUID, userID: UUID, title: String) async throws -> Conversation? {
+        try await first(
+            client.query(
+                """
+                UPDATE conversations SET title = \(title), title_normalized = \(ArabicNormalizer.normalize(title)), updated_at = now()
+                WHERE id = \(id) AND user_id = \(userID) RETURNING \(unescaped: Self.columns)
+                """, logger: logger))
+    }
+
+    func delete(id: UUID, userID: UUID) async throws -> Bool {
+        let rows = try await client.query(
+            "DELETE FROM conversations WHERE id = \(id) AND user_id = \(userID) RETURNING id", logger: logger)
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
+    }
+
+    /// Appends a question and its answer in one transaction.
+    func append(conversationID: UUID, question: String, answer: String, model: String) async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                """
+                INSERT INTO messages (conversation_id, role, content, content_normalized)
+                VALUES (\(conversationID), 'user', \(question), \(ArabicNormalizer.normalize(question)))
+                """, logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO messages (conversation_id, role, content, content_normalized, model)
+                VALUES (\(conversationID), 'assistant', \(answer), \(ArabicNormalizer.normalize(answer)), \(model))
+                """, logger: logger)
+            try await connection.query(
+                "UPDATE conversations SET updated_at = now(), model = \(model) WHERE id = \(conversationID)",
+                logger: logger)
+        }
+    }
+
+    static func escapeLike(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+    }
+
+    private static func conversation(_ row: (UUID, String, String?, Date, Date)) -> Conversation {
+        Conversation(id: row.0, title: row.1, model: row.2, createdAt: row.3, updatedAt: row.4)
+    }
+
+    private func first(_ rows: PostgresRowSequence) async throws -> Conversation? {
+        for try await row in rows.decode((UUID, String, String?, Date, Date).self) { return Self.conversation(row) }
+        return nil
+    }
+}

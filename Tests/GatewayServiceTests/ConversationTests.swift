@@ -1,0 +1,120 @@
+import Core
+import CoreTestSupport
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import GatewayService
+
+struct ConversationTests {
+    func chat(_ text: String, conversation: String? = nil, headers: HTTPFields, client: any TestClientProtocol)
+        async throws
+        -> [String: Any]
+    {
+        var object: [String: Any] = ["messages": [["role": "user", "content": text]], "max_tokens": 60]
+        if let conversation { object["conversation_id"] = conversation }
+        return try await client.execute(
+            uri: "/v1/chat/complete", method: .post, headers: headers,
+            body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))
+        ) { response in
+            #expect(response.status == .ok, "\(String(buffer: response.body))")
+            return json(response)
+        }
+    }
+
+    @Test func chatTurnsAreSavedAndContinued() async throws {
+        try await GatewayHarness.run { harness, client in
+            let (_, headers) = try await harness.user()
+            let first = try await chat("اكتب لي خطة لمدرسة الأمل\nمع تفاصيل", headers: headers, client: client)
+            let id = try #require(first["conversation_id"] as? String)
+            _ = try await chat("وماذا عن الميزانية؟", conversation: id, headers: headers, client: client)
+
+            try await client.execute(uri: "/v1/conversations/\(id)", method: .get, headers: headers) { response in
+                let opened = json(response)
+                #expect((opened["conversation"] as? [String: Any])?["title"] as? String == "اكتب لي خطة لمدرسة الأمل")
+                let messages = opened["messages"] as? [[String: Any]] ?? []
+                #expect(messages.map { $0["role"] as? String } == ["user", "assistant", "user", "assistant"])
+                #expect(messages[2]["content"] as? String == "وماذا عن الميزانية؟")
+            }
+            try await client.execute(uri: "/v1/conversations", method: .get, headers: headers) { response in
+                #expect((json(response)["conversations"] as? [[String: Any]])?.count == 1)
+            }
+        }
+    }
+
+    @Test func searchFindsEveryArabicSpelling() async throws {
+        try await GatewayHarness.run { harness, client in
+            let (_, headers) = try await harness.user()
+            _ = try await chat("أريد خطة لمدرسة الأمل", headers: headers, client: client)
+            _ = try await chat("وصفة كعك العيد", headers: headers, client: client)
+            for (query, expected) in [("مدرسه الامل", 1), ("مَدرسة", 1), ("كعك", 1), ("ريد", 1), ("100%", 0), ("_", 0)] {
+                let encoded = query.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!
+                    .replacingOccurrences(of: "%25", with: "%25").replacingOccurrences(of: "&", with: "%26")
+                try await client.execute(uri: "/v1/conversations?q=\(encoded)", method: .get, headers: headers) {
+                    response in
+                    #expect((json(response)["conversations"] as? [[String: Any]])?.count == expected, "\(query)")
+                }
+            }
+        }
+    }
+
+    @Test func othersCannotOpenContinueRenameOrDelete() async throws {
+        try await GatewayHarness.run { harness, client in
+            let (_, owner) = try await harness.user()
+            let (_, other) = try await harness.user()
+            let id = try #require(try await chat("سري", headers: owner, client: client)["conversation_id"] as? String)
+
+            try await client.execute(uri: "/v1/conversations/\(id)", method: .get, headers: other) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(
+                uri: "/v1/conversations/\(id)", method: .patch, headers: other,
+                body: ByteBuffer(string: #"{"title":"x"}"#)
+            ) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/v1/conversations/\(id)", method: .delete, headers: other) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(
+                uri: "/v1/chat/complete", method: .post, headers: other,
+                body: ByteBuffer(string: #"{"conversation_id":"\#(id)","messages":[{"role":"user","content":"hi"}]}"#)
+            ) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
+    @Test func renameCreateAndDelete() async throws {
+        try await GatewayHarness.run { harness, client in
+            let (_, headers) = try await harness.user()
+            let id = try await client.execute(
+                uri: "/v1/conversations", method: .post, headers: headers,
+                body: ByteBuffer(string: #"{"title":"مسودة"}"#)
+            ) { response in
+                #expect(response.status == .created)
+                return (json(response)["conversation"] as? [String: Any])?["id"] as? String ?? ""
+            }
+            try await client.execute(
+                uri: "/v1/conversations/\(id)", method: .patch, headers: headers,
+                body: ByteBuffer(string: #"{"title":"  "}"#)
+            ) { response in
+                #expect(response.status == .badRequest)
+            }
+            try await client.execute(
+                uri: "/v1/conversations/\(id)", method: .patch, headers: headers,
+                body: ByteBuffer(string: #"{"title":"سيرة ذاتية"}"#)
+            ) { response in
+                #expect((json(response)["conversation"] as? [String: Any])?["title"] as? String == "سيرة ذاتية")
+            }
+            try await client.execute(uri: "/v1/conversations/\(id)", method: .delete, headers: headers) { response in
+                #expect(response.status == .noContent)
+            }
+            try await client.execute(uri: "/v1/conversations/\(id)", method: .get, headers: headers) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+}
