@@ -78,7 +78,7 @@ public final class RedisClient: Sendable {
         } catch {
             outcome = .failure(.closed)
         }
-        await free.release(index)
+        free.release(index)
         return try outcome.get()
     }
 
@@ -118,20 +118,39 @@ extension RedisClient: Service {
     }
 }
 
-/// Hands out pool slots in order of request.
-actor SlotQueue {
-    private var free: [Int]
-    private var waiters: [CheckedContinuation<Int, Never>] = []
+/// Hands out pool slots in order of request. A lock, not an actor: taking a free slot must not
+/// cost a hop to another executor on every Redis call.
+final class SlotQueue: Sendable {
+    private struct State {
+        var free: [Int]
+        var waiters: [CheckedContinuation<Int, Never>] = []
+    }
 
-    init(count: Int) { free = Array((0..<count).reversed()) }
+    private let state: Mutex<State>
+
+    init(count: Int) { state = Mutex(State(free: Array((0..<count).reversed()))) }
 
     func acquire() async -> Int {
-        if let index = free.popLast() { return index }
-        return await withCheckedContinuation { waiters.append($0) }
+        if let index = state.withLock({ $0.free.popLast() }) { return index }
+        return await withCheckedContinuation { continuation in
+            let ready: Int? = state.withLock { state in
+                if let index = state.free.popLast() { return index }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
     }
 
     func release(_ index: Int) {
-        if waiters.isEmpty { free.append(index) } else { waiters.removeFirst().resume(returning: index) }
+        let waiter: CheckedContinuation<Int, Never>? = state.withLock { state in
+            if state.waiters.isEmpty {
+                state.free.append(index)
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.resume(returning: index)
     }
 }
 

@@ -15,16 +15,9 @@ struct ConversationRecorder: Sendable {
     /// Returns the conversation id, or nil when saving failed (the answer itself is not affected).
     func record(answer: String, model: String) async -> UUID? {
         do {
-            let id: UUID
-            if let conversationID {
-                id = conversationID
-            } else {
-                id = try await conversations.create(
-                    userID: userID, title: ConversationRepository.title(from: question), model: model
-                ).id
-            }
-            try await conversations.append(conversationID: id, question: question, answer: answer, model: model)
-            return id
+            return try await conversations.record(
+                userID: userID, conversationID: conversationID, title: ConversationRepository.title(from: question),
+                question: question, answer: answer, model: model)
         } catch {
             logger.error("chat turn not saved", metadata: ["error": "\(error)"])
             return conversationID

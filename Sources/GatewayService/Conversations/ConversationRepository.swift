@@ -117,23 +117,34 @@ struct ConversationRepository: Sendable {
         return false
     }
 
-    /// Appends a question and its answer in one transaction.
-    func append(conversationID: UUID, question: String, answer: String, model: String) async throws {
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query(
-                """
-                INSERT INTO messages (conversation_id, role, content, content_normalized)
-                VALUES (\(conversationID), 'user', \(question), \(ArabicNormalizer.normalize(question)))
-                """, logger: logger)
-            try await connection.query(
-                """
-                INSERT INTO messages (conversation_id, role, content, content_normalized, model)
-                VALUES (\(conversationID), 'assistant', \(answer), \(ArabicNormalizer.normalize(answer)), \(model))
-                """, logger: logger)
-            try await connection.query(
-                "UPDATE conversations SET updated_at = now(), model = \(model) WHERE id = \(conversationID)",
-                logger: logger)
-        }
+    /// Saves a question and its answer in one statement (one round trip, one commit): into
+    /// `conversationID` when the user owns it, otherwise into a new conversation titled `title`.
+    /// Returns the conversation's id, or nil when `conversationID` is not the user's.
+    func record(
+        userID: UUID, conversationID: UUID?, title: String, question: String, answer: String, model: String,
+        at time: Date = Date()
+    ) async throws -> UUID? {
+        let id = conversationID ?? UUID()
+        let rows = try await client.query(
+            """
+            WITH conversation AS (
+                INSERT INTO conversations (id, user_id, title, title_normalized, model)
+                VALUES (\(id), \(userID), \(title), \(ArabicNormalizer.normalize(title)), \(model))
+                ON CONFLICT (id) DO UPDATE SET updated_at = now(), model = EXCLUDED.model
+                    WHERE conversations.user_id = EXCLUDED.user_id
+                RETURNING id
+            ), asked AS (
+                INSERT INTO messages (conversation_id, role, content, content_normalized, created_at)
+                SELECT id, 'user', \(question), \(ArabicNormalizer.normalize(question)), \(time) FROM conversation
+            ), answered AS (
+                INSERT INTO messages (conversation_id, role, content, content_normalized, model, created_at)
+                SELECT id, 'assistant', \(answer), \(ArabicNormalizer.normalize(answer)), \(model),
+                       \(time.addingTimeInterval(0.001)) FROM conversation
+            )
+            SELECT id FROM conversation
+            """, logger: logger)
+        for try await saved in rows.decode(UUID.self) { return saved }
+        return nil
     }
 
     static func escapeLike(_ text: String) -> String {

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The wallet state a response reports.
 struct QuotaState: Codable, Sendable, Equatable {
@@ -34,6 +35,7 @@ struct QuotaLedger: Sendable {
     let upgradeURL: String
     let reservationLifetime: Duration
     let logger: Logger
+    let walletCache = WalletCache()
 
     struct Reservation: Sendable {
         let userID: UUID
@@ -47,7 +49,7 @@ struct QuotaLedger: Sendable {
         let committed: Int64
     }
 
-    struct Wallet: Codable {
+    struct Wallet: Codable, Sendable {
         let periodStart: Date
         let periodEnd: Date
         let limits: [String: Int64]
@@ -120,22 +122,16 @@ struct QuotaLedger: Sendable {
         _ = try? await redis.send("ZREM", reservation.reservationsKey, reservation.member)
     }
 
-    /// The period and limits of the user's current subscription, cached briefly in Redis.
+    /// The period and limits of the user's current subscription. Kept in this process for a few
+    /// seconds (`WalletCache`): a plan bought or an add-on credited shows up within that time.
     func wallet(userID: UUID) async throws -> Wallet? {
-        let key = redis.key("wallet:\(userID.uuidString.lowercased())")
-        if let cached = try await redis.send("GET", key).string,
-            let wallet = try? JSONDecoder.studio.decode(Wallet.self, from: Data(cached.utf8))
-        {
-            return wallet.periodEnd > Date() ? wallet : nil
-        }
+        if let cached = walletCache.get(userID) { return cached.periodEnd > Date() ? cached : nil }
         let summary = try await usage.summary(userID: userID)
         guard let period = summary.period else { return nil }
         let wallet = Wallet(
             periodStart: period.start, periodEnd: period.end,
             limits: ["tokens": summary.tokens.limit, "images": summary.images.limit, "video": summary.videos.limit])
-        let ttl = max(1, min(60, Int(period.end.timeIntervalSinceNow)))
-        try await redis.send(
-            "SET", key, String(decoding: try JSONEncoder.studio.encode(wallet), as: UTF8.self), "EX", String(ttl))
+        walletCache.set(userID, wallet)
         return wallet
     }
 
@@ -177,4 +173,30 @@ struct QuotaLedger: Sendable {
         if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
         return redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[3])
         """)
+}
+
+/// Recently read wallets, per process: saves the subscription and add-on queries on every request.
+final class WalletCache: Sendable {
+    private let entries = Mutex<[UUID: (wallet: QuotaLedger.Wallet, expires: ContinuousClock.Instant)]>([:])
+    let lifetime: Duration
+    let capacity: Int
+
+    init(lifetime: Duration = .seconds(10), capacity: Int = 50_000) {
+        self.lifetime = lifetime
+        self.capacity = capacity
+    }
+
+    func get(_ userID: UUID) -> QuotaLedger.Wallet? {
+        entries.withLock { entries in
+            guard let entry = entries[userID], entry.expires > .now else { return nil }
+            return entry.wallet
+        }
+    }
+
+    func set(_ userID: UUID, _ wallet: QuotaLedger.Wallet) {
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[userID] = (wallet, .now + lifetime)
+        }
+    }
 }

@@ -36,7 +36,7 @@ struct LocalModerator: Moderator {
             let normalized =
                 " " + ArabicNormalizer.normalize(text).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
                 + " "
-            for (term, category) in terms where normalized.contains(term) {
+            for (term, category) in terms where normalized.utf8.firstRange(of: term.utf8) != nil {
                 return ModerationVerdict(blocked: true, category: category)
             }
         }
