@@ -22,7 +22,9 @@ func buildRouter(
     registry: PrometheusCollectorRegistry, logger: Logger
 ) throws -> Router<AppRequestContext> {
     let providers = chatProviders(settings: settings, httpClient: httpClient)
-    let catalog = try ModelCatalog.load(json: settings.catalogJSON, configuredProviders: Set(providers.keys))
+    let painters = imageProviders(settings: settings, httpClient: httpClient)
+    let catalog = try ModelCatalog.load(
+        json: settings.catalogJSON, configuredProviders: [.chat: Set(providers.keys), .image: Set(painters.keys)])
     let router = Router(context: AppRequestContext.self)
     router.addStudioMiddleware()
     router.addOperationalRoutes(service: "gateway", checks: dependencies.readinessChecks, registry: registry)
@@ -44,12 +46,21 @@ func buildRouter(
         redis: dependencies.redis, usage: UsageRepository(client: dependencies.postgres, logger: logger),
         postgres: dependencies.postgres, warnAt: settings.warnAt, upgradeURL: settings.upgradeURL,
         reservationLifetime: .seconds(Int64(settings.providerTimeout + 60)), logger: logger)
+    let moderator = LocalModerator(extraTerms: settings.blockList)
     let chat = ChatRoutes(
         catalog: catalog, providers: providers, ledger: ledger,
-        moderator: LocalModerator(extraTerms: settings.blockList),
+        moderator: moderator,
         fallbackEnabled: settings.chatFallback, conversations: conversations)
     chat.register(on: metered)
     OpenAICompatibleRoutes(chat: chat).register(on: metered)
+    ImageRoutes(
+        catalog: catalog, providers: painters, ledger: ledger, moderator: moderator,
+        files: FileRepository(client: dependencies.postgres, logger: logger),
+        storage: settings.storage.areas(
+            credentials: AWSCredentialsProvider(environment: settings.source.values),
+            links: LocalLinkSigner(secret: settings.jwt.secret, baseURL: settings.baseURL)),
+        linkLifetime: settings.storage.linkLifetime
+    ).register(on: metered)
     ConversationRoutes(conversations: conversations).register(on: signedIn)
     return router
 }

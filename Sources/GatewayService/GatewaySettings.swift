@@ -15,6 +15,12 @@ struct GatewaySettings: Sendable {
     let openAI: ProviderKey?
     let anthropic: ProviderKey?
     let google: ProviderKey?
+    /// Nano Banana: `NANO_BANANA_API_KEY` / `NANO_BANANA_BASE_URL`, or else the Google key.
+    let nanoBanana: ProviderKey?
+    let storage: StorageSettings
+    let baseURL: URL
+    /// Every `aws:secretsmanager:` value resolved; S3 clients read their credentials here.
+    let source: ConfigSource
     let catalogJSON: Data
     let requestsPerMinute: Int
     let warnAt: Double
@@ -41,6 +47,16 @@ struct GatewaySettings: Sendable {
                 key: $0,
                 baseURL: source.string("GOOGLE_BASE_URL", default: "https://generativelanguage.googleapis.com"))
         }
+        if let key = source["NANO_BANANA_API_KEY"] {
+            nanoBanana = ProviderKey(
+                key: key,
+                baseURL: source.string("NANO_BANANA_BASE_URL", default: "https://generativelanguage.googleapis.com"))
+        } else {
+            nanoBanana = google
+        }
+        storage = try StorageSettings(source, environment: common.environment)
+        baseURL = try source.url("BASE_URL", default: "http://127.0.0.1:8080")
+        self.source = source
         if let path = source["MODEL_CATALOG_FILE"] {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ConfigError(key: "MODEL_CATALOG_FILE", reason: "names a file that cannot be read")

@@ -48,6 +48,23 @@ public struct FileRepository: Sendable {
         return file
     }
 
+    /// A file the studio made itself (a generated image or video): stored straight into assets, ready.
+    public func createReady(id: UUID, userID: UUID, type: FileType, key: String, bytes: Int64, name: String)
+        async throws
+        -> StoredFile
+    {
+        let meta = String(
+            decoding: try JSONEncoder.studio.encode(["name": name, "type": type.rawValue]), as: UTF8.self)
+        let rows = try await client.query(
+            """
+            INSERT INTO files (id, user_id, kind, s3_key, bytes, content_type, status, meta_json)
+            VALUES (\(id), \(userID), \(type.kind), \(key), \(bytes), \(type.contentType), 'ready', \(meta)::jsonb)
+            RETURNING \(unescaped: Self.columns)
+            """, logger: logger)
+        guard let file = try await Self.first(rows) else { throw AppError.internalError }
+        return file
+    }
+
     /// The file if `userID` owns it and it is not deleted.
     public func find(id: UUID, userID: UUID) async throws -> StoredFile? {
         try await Self.first(

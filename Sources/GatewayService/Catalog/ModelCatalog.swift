@@ -57,11 +57,12 @@ struct CatalogModel: Codable, Sendable, Equatable {
 /// The models the studio offers, and which of them can answer with the keys this process has.
 struct ModelCatalog: Sendable {
     let models: [CatalogModel]
-    let configuredProviders: Set<String>
+    /// Per modality, the providers this process has a client (and a key) for.
+    let configuredProviders: [Modality: Set<String>]
 
-    /// A model can answer when its provider's key is set, or when it is the local demo.
+    /// A model can answer when its provider's key is set for its modality, or when it is the local demo.
     func isAvailable(_ model: CatalogModel) -> Bool {
-        model.provider == "demo" || configuredProviders.contains(model.provider)
+        model.provider == "demo" || configuredProviders[model.modality, default: []].contains(model.provider)
     }
 
     func model(_ id: String) -> CatalogModel? { models.first { $0.id == id } }
@@ -74,7 +75,7 @@ struct ModelCatalog: Sendable {
         return candidates.first { isAvailable($0) && $0.provider != "demo" } ?? candidates.first { isAvailable($0) }
     }
 
-    static func load(json: Data, configuredProviders: Set<String>) throws -> ModelCatalog {
+    static func load(json: Data, configuredProviders: [Modality: Set<String>]) throws -> ModelCatalog {
         let models = try JSONDecoder().decode([CatalogModel].self, from: json)
         let ids = models.map(\.id)
         guard Set(ids).count == ids.count else {
@@ -99,7 +100,11 @@ struct ModelCatalog: Sendable {
            "name": "Gemini 2.5 Pro", "name_ar": "جيميناي 2.5 برو", "max_input_tokens": 1000000,
            "max_output_tokens": 8192, "unit_cost": 1},
           {"id": "demo-chat", "modality": "chat", "provider": "demo", "upstream": "demo", "name": "Studio demo (offline)",
-           "name_ar": "نموذج تجريبي (دون اتصال)", "max_input_tokens": 32000, "max_output_tokens": 1024, "unit_cost": 1}
+           "name_ar": "نموذج تجريبي (دون اتصال)", "max_input_tokens": 32000, "max_output_tokens": 1024, "unit_cost": 1},
+          {"id": "nano-banana", "modality": "image", "provider": "google", "upstream": "gemini-2.5-flash-image",
+           "name": "Nano Banana", "name_ar": "نانو بنانا", "default": true, "max_images": 4, "unit_cost": 1},
+          {"id": "demo-image", "modality": "image", "provider": "demo", "upstream": "demo", "name": "Studio demo images (offline)",
+           "name_ar": "صور تجريبية (دون اتصال)", "max_images": 4, "unit_cost": 1}
         ]
         """#.utf8)
 }

@@ -32,17 +32,22 @@ enum ProviderError: Error, Equatable {
     case timeout(provider: String)
     /// The provider refused the request itself (4xx); its message stays in the logs, never in user text.
     case rejected(provider: String, status: Int, message: String)
+    /// The provider declined on safety grounds (e.g. IMAGE_SAFETY): the user sees content_blocked.
+    case refused(provider: String, reason: String)
 
     var provider: String {
         switch self {
-        case .unavailable(let p, _), .overloaded(let p, _), .timeout(let p), .rejected(let p, _, _): p
+        case .unavailable(let p, _), .overloaded(let p, _), .timeout(let p), .rejected(let p, _, _), .refused(let p, _):
+            p
         }
     }
 
     /// Whether the next model in the fallback chain should be tried.
     var allowsFallback: Bool {
-        if case .rejected = self { return false }
-        return true
+        switch self {
+        case .rejected, .refused: false
+        default: true
+        }
     }
 
     var appError: AppError {
@@ -55,6 +60,7 @@ enum ProviderError: Error, Equatable {
                 messageAr: "مزوّد الذكاء الاصطناعي مشغول الآن. لم يُخصم شيء، يرجى المحاولة بعد قليل.",
                 headers: [.retryAfter: String(retryAfter ?? 10)])
         case .unavailable(let provider, _), .rejected(let provider, _, _): .providerFailure(provider)
+        case .refused: .contentBlocked
         }
     }
 }

@@ -21,3 +21,14 @@ func chatProviders(settings: GatewaySettings, httpClient: HTTPClient) -> [String
     }
     return providers
 }
+
+/// The image providers this process can call: the demo always, Nano Banana when its key is set.
+func imageProviders(settings: GatewaySettings, httpClient: HTTPClient) -> [String: any ImageProvider] {
+    var providers: [String: any ImageProvider] = ["demo": DemoImageProvider()]
+    if let key = settings.nanoBanana {
+        providers["google"] = GeminiImageProvider(
+            apiKey: key.key, baseURL: key.baseURL, client: httpClient,
+            timeout: .seconds(Int64(settings.providerTimeout)))
+    }
+    return providers
+}
