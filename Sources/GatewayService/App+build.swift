@@ -46,7 +46,12 @@ func buildRouter(
         redis: dependencies.redis, usage: UsageRepository(client: dependencies.postgres, logger: logger),
         postgres: dependencies.postgres, warnAt: settings.warnAt, upgradeURL: settings.upgradeURL,
         reservationLifetime: .seconds(Int64(settings.providerTimeout + 60)), logger: logger)
-    let moderator = LocalModerator(extraTerms: settings.blockList)
+    var moderators: [any Moderator] = [LocalModerator(extraTerms: settings.blockList)]
+    if let openAI = settings.openAI {
+        moderators.append(
+            OpenAIModerator(apiKey: openAI.key, baseURL: openAI.baseURL, client: httpClient, logger: logger))
+    }
+    let moderator = ModerationChain(moderators: moderators)
     let chat = ChatRoutes(
         catalog: catalog, providers: providers, ledger: ledger,
         moderator: moderator,

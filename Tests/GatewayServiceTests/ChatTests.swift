@@ -183,6 +183,28 @@ struct ChatTests {
         }
     }
 
+    @Test func openAIModerationBlocksWhatItFlags() async throws {
+        try await withFakeOpenAI { fake, port in
+            try await GatewayHarness.run(openAIPort: port) { harness, client in
+                let (userID, headers) = try await harness.user()
+                try await client.execute(
+                    uri: "/v1/chat/complete", method: .post, headers: headers, body: chatBody("please flag-me now")
+                ) { response in
+                    #expect(response.status == .unprocessableContent && errorCode(response) == "content_blocked")
+                }
+                try await client.execute(
+                    uri: "/v1/chat/complete", method: .post, headers: headers, body: chatBody("hello")
+                ) {
+                    response in
+                    #expect(response.status == .ok)
+                }
+                #expect(fake.moderationCalls.load(ordering: .relaxed) == 2)
+                #expect(fake.calls.load(ordering: .relaxed) == 1)
+                #expect(try await harness.billedTokens(userID) == 20)
+            }
+        }
+    }
+
     @Test func providerFailuresMapToClearErrorsAndChargeNothing() async throws {
         try await withFakeOpenAI { _, port in
             let catalog = try Self.catalogFile([

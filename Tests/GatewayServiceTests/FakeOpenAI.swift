@@ -7,6 +7,7 @@ import Synchronization
 /// `busy-429` answer with OpenAI's error shape, `mid-error` breaks off with an error event.
 final class FakeOpenAI: Sendable {
     let calls = Atomic<Int>(0)
+    let moderationCalls = Atomic<Int>(0)
     let reply: String
 
     init(reply: String = "مرحبًا! كيف أساعدك اليوم؟") {
@@ -15,6 +16,28 @@ final class FakeOpenAI: Sendable {
 
     func application() -> some ApplicationProtocol {
         let router = Router()
+        router.post("/v1/moderations") { request, _ -> Response in
+            self.moderationCalls.add(1, ordering: .relaxed)
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:]
+            let inputs = json["input"] as? [String] ?? []
+            guard json["model"] as? String == "omni-moderation-latest" else {
+                return Self.error(400, "unknown model", type: "invalid_request_error")
+            }
+            let results = inputs.map { input -> [String: Any] in
+                let flagged = input.contains("flag-me")
+                return [
+                    "flagged": flagged, "categories": ["harassment": false, "violence": flagged],
+                    "category_scores": ["harassment": 0.0001, "violence": flagged ? 0.98 : 0.0001],
+                ]
+            }
+            let answer = try JSONSerialization.data(withJSONObject: [
+                "id": "modr-1", "model": "omni-moderation-latest", "results": results,
+            ])
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+        }
         router.post("/v1/chat/completions") { request, context -> Response in
             self.calls.add(1, ordering: .relaxed)
             let body = try await request.body.collect(upTo: 1 << 20)

@@ -1,0 +1,61 @@
+import AsyncHTTPClient
+import Core
+import Foundation
+import Logging
+import NIOCore
+
+/// OpenAI's moderation endpoint (`omni-moderation-latest`), used when an OpenAI key is set.
+/// If it cannot be reached the request goes on with the local check alone (logged): a moderation
+/// outage must not stop every chat in the studio.
+struct OpenAIModerator: Moderator {
+    let apiKey: String
+    let baseURL: String
+    let client: HTTPClient
+    let logger: Logger
+
+    func check(_ texts: [String]) async throws -> ModerationVerdict {
+        let inputs = texts.filter { !$0.isEmpty }
+        guard !inputs.isEmpty else { return .allowed }
+        var request = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + "/v1/moderations")
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+        request.headers.add(name: "Content-Type", value: "application/json")
+        OutgoingHTTP.addTraceparent(to: &request.headers)
+        request.body = .bytes(
+            ByteBuffer(
+                bytes: try JSONSerialization.data(withJSONObject: ["model": "omni-moderation-latest", "input": inputs]))
+        )
+        do {
+            let response = try await client.execute(request, timeout: .seconds(5))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            guard response.status.code == 200,
+                let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+            else {
+                logger.warning("moderation service answered \(response.status.code); local check only")
+                return .allowed
+            }
+            for result in json["results"] as? [[String: Any]] ?? [] where result["flagged"] as? Bool == true {
+                let categories = result["categories"] as? [String: Bool] ?? [:]
+                return ModerationVerdict(
+                    blocked: true, category: categories.filter(\.value).keys.sorted().first ?? "flagged")
+            }
+            return .allowed
+        } catch {
+            logger.warning("moderation service unreachable; local check only", metadata: ["error": "\(error)"])
+            return .allowed
+        }
+    }
+}
+
+/// Runs moderators in order and stops at the first that blocks (the cheap local check first).
+struct ModerationChain: Moderator {
+    let moderators: [any Moderator]
+
+    func check(_ texts: [String]) async throws -> ModerationVerdict {
+        for moderator in moderators {
+            let verdict = try await moderator.check(texts)
+            if verdict.blocked { return verdict }
+        }
+        return .allowed
+    }
+}
