@@ -23,8 +23,10 @@ func buildRouter(
 ) throws -> Router<AppRequestContext> {
     let providers = chatProviders(settings: settings, httpClient: httpClient)
     let painters = imageProviders(settings: settings, httpClient: httpClient)
+    let filmmakers = videoProviders(settings: settings, httpClient: httpClient)
     let catalog = try ModelCatalog.load(
-        json: settings.catalogJSON, configuredProviders: [.chat: Set(providers.keys), .image: Set(painters.keys)])
+        json: settings.catalogJSON,
+        configuredProviders: [.chat: Set(providers.keys), .image: Set(painters.keys), .video: Set(filmmakers.keys)])
     let router = Router(context: AppRequestContext.self)
     router.addStudioMiddleware()
     router.addOperationalRoutes(service: "gateway", checks: dependencies.readinessChecks, registry: registry)
@@ -58,14 +60,19 @@ func buildRouter(
         fallbackEnabled: settings.chatFallback, conversations: conversations)
     chat.register(on: metered)
     OpenAICompatibleRoutes(chat: chat).register(on: metered)
+    let files = FileRepository(client: dependencies.postgres, logger: logger)
+    let storage = settings.storage.areas(
+        credentials: AWSCredentialsProvider(environment: settings.source.values),
+        links: LocalLinkSigner(secret: settings.jwt.secret, baseURL: settings.baseURL))
     ImageRoutes(
-        catalog: catalog, providers: painters, ledger: ledger, moderator: moderator,
-        files: FileRepository(client: dependencies.postgres, logger: logger),
-        storage: settings.storage.areas(
-            credentials: AWSCredentialsProvider(environment: settings.source.values),
-            links: LocalLinkSigner(secret: settings.jwt.secret, baseURL: settings.baseURL)),
+        catalog: catalog, providers: painters, ledger: ledger, moderator: moderator, files: files, storage: storage,
         linkLifetime: settings.storage.linkLifetime
     ).register(on: metered)
+    VideoRoutes(
+        catalog: catalog, providers: filmmakers, ledger: ledger, moderator: moderator,
+        jobs: JobRepository(client: dependencies.postgres, logger: logger), files: files,
+        queue: JobQueue(redis: dependencies.redis), storage: storage, linkLifetime: settings.storage.linkLifetime
+    ).register(on: metered, signedIn: signedIn)
     ConversationRoutes(conversations: conversations).register(on: signedIn)
     return router
 }

@@ -17,6 +17,12 @@ struct GatewaySettings: Sendable {
     let google: ProviderKey?
     /// Nano Banana: `NANO_BANANA_API_KEY` / `NANO_BANANA_BASE_URL`, or else the Google key.
     let nanoBanana: ProviderKey?
+    /// Veo: `VEO3_API_KEY` / `VEO3_BASE_URL`, or else the Google key.
+    let veo: ProviderKey?
+    /// Replicate, an image fallback: `REPLICATE_API_TOKEN` / `REPLICATE_BASE_URL`.
+    let replicate: ProviderKey?
+    /// Stability AI, an image fallback: `STABILITY_API_KEY` / `STABILITY_BASE_URL`.
+    let stability: ProviderKey?
     let storage: StorageSettings
     let baseURL: URL
     /// Every `aws:secretsmanager:` value resolved; S3 clients read their credentials here.
@@ -53,6 +59,18 @@ struct GatewaySettings: Sendable {
                 baseURL: source.string("NANO_BANANA_BASE_URL", default: "https://generativelanguage.googleapis.com"))
         } else {
             nanoBanana = google
+        }
+        replicate = source["REPLICATE_API_TOKEN"].map {
+            ProviderKey(key: $0, baseURL: source.string("REPLICATE_BASE_URL", default: "https://api.replicate.com"))
+        }
+        stability = source["STABILITY_API_KEY"].map {
+            ProviderKey(key: $0, baseURL: source.string("STABILITY_BASE_URL", default: "https://api.stability.ai"))
+        }
+        if let key = source["VEO3_API_KEY"] {
+            veo = ProviderKey(
+                key: key, baseURL: source.string("VEO3_BASE_URL", default: "https://generativelanguage.googleapis.com"))
+        } else {
+            veo = google
         }
         storage = try StorageSettings(source, environment: common.environment)
         baseURL = try source.url("BASE_URL", default: "http://127.0.0.1:8080")

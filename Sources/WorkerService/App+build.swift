@@ -32,7 +32,11 @@ func buildApplication(
         handlers: jobHandlers(settings: settings, dependencies: dependencies, logger: logger),
         concurrency: settings.concurrency, policy: settings.policy,
         onDeadLetter: { envelope, reason in
-            // User-visible jobs carry their `jobs` row id: the row must say failed, not stay running.
+            // A job that gave up frees the quota it reserved, and its `jobs` row says failed.
+            struct Reserved: Decodable { let reservation: JobPayloads.Reservation? }
+            if let reservation = (try? envelope.decodePayload(Reserved.self))?.reservation {
+                _ = try? await dependencies.redis.send("ZREM", reservation.reservationsKey, reservation.member)
+            }
             guard let id = UUID(uuidString: envelope.id) else { return }
             _ = try? await jobs.markFailed(id: id, reason: reason)
         },

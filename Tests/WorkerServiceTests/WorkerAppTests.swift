@@ -102,3 +102,38 @@ struct UploadScanJobTests {
         }
     }
 }
+
+struct DeadLetterReleaseTests {
+    @Test func aJobThatGivesUpFreesItsReservationAndFailsItsRow() async throws {
+        try await TestDatabase.withFreshDatabase { client, database in
+            let settings = try WorkerSettings(
+                TestEnvironment.serviceSource(database: database, extra: ["JOB_MAX_ATTEMPTS": "1"]))
+            let logger = Logger(label: "worker-test")
+            let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
+            let app = buildApplication(
+                settings: settings, dependencies: dependencies, registry: TestMetrics.registry, logger: logger)
+            let jobs = JobRepository(client: client, logger: logger)
+            let redis = dependencies.redis
+            let reservationsKey = redis.key("usage:test:res:video")
+            try await redis.send("ZADD", reservationsKey, "9999999999999", "held:1")
+            let payload = JobPayloads.VideoGenerate(
+                jobID: UUID(), userID: UUID(), model: "demo-video", provider: "demo", upstream: "demo", prompt: "p",
+                durationSeconds: 6, aspectRatio: "16:9", operation: nil,
+                reservation: .init(
+                    kind: "video", amount: 1, member: "held:1", counterKey: redis.key("usage:test"),
+                    reservationsKey: reservationsKey))
+            let job = try await jobs.create(
+                id: payload.jobID, kind: .videoGenerate, userID: nil,
+                payloadJSON: String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self))
+
+            try await app.test(.router) { _ in
+                // No handler runs analytics_rollup yet: it is dead-lettered at once.
+                try await JobQueue(redis: redis).enqueue(
+                    .analyticsRollup, payload: payload, id: job.id.uuidString.lowercased())
+                let failed = try await eventually { try await jobs.find(id: job.id)?.status == .failed }
+                #expect(failed)
+                #expect(try await redis.send("ZCARD", reservationsKey).int == 0)
+            }
+        }
+    }
+}

@@ -10,4 +10,66 @@ public enum JobPayloads {
 
         enum CodingKeys: String, CodingKey { case fileID = "file_id" }
     }
+
+    /// A quota reservation made by the gateway that the worker settles (or releases) when the job ends.
+    public struct Reservation: Codable, Sendable, Equatable {
+        public let kind: String
+        public let amount: Int64
+        public let member: String
+        public let counterKey: String
+        public let reservationsKey: String
+
+        public init(kind: String, amount: Int64, member: String, counterKey: String, reservationsKey: String) {
+            self.kind = kind
+            self.amount = amount
+            self.member = member
+            self.counterKey = counterKey
+            self.reservationsKey = reservationsKey
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case kind, amount, member
+            case counterKey = "counter_key"
+            case reservationsKey = "reservations_key"
+        }
+    }
+
+    /// `video_finalize` (poll the provider's operation) and `video_demo` (draw it locally with ffmpeg).
+    public struct VideoGenerate: Codable, Sendable, Equatable {
+        public let jobID: UUID
+        public let userID: UUID
+        public let model: String
+        public let provider: String
+        public let upstream: String
+        public let prompt: String
+        public let durationSeconds: Int
+        public let aspectRatio: String
+        /// The provider's long-running operation (Veo: `models/…/operations/…`); nil for the demo.
+        public let operation: String?
+        public let reservation: Reservation
+
+        public init(
+            jobID: UUID, userID: UUID, model: String, provider: String, upstream: String, prompt: String,
+            durationSeconds: Int, aspectRatio: String, operation: String?, reservation: Reservation
+        ) {
+            self.jobID = jobID
+            self.userID = userID
+            self.model = model
+            self.provider = provider
+            self.upstream = upstream
+            self.prompt = prompt
+            self.durationSeconds = durationSeconds
+            self.aspectRatio = aspectRatio
+            self.operation = operation
+            self.reservation = reservation
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case model, provider, upstream, prompt, operation, reservation
+            case jobID = "job_id"
+            case userID = "user_id"
+            case durationSeconds = "duration_s"
+            case aspectRatio = "aspect_ratio"
+        }
+    }
 }

@@ -25,10 +25,11 @@ public struct JobRepository: Sendable {
         self.logger = logger
     }
 
-    public func create(kind: JobKind, userID: UUID?, payloadJSON: String) async throws -> JobRecord {
+    public func create(id: UUID = UUID(), kind: JobKind, userID: UUID?, payloadJSON: String) async throws -> JobRecord {
         let rows = try await client.query(
             """
-            INSERT INTO jobs (kind, user_id, payload_json) VALUES (\(kind.rawValue), \(userID), \(payloadJSON)::jsonb)
+            INSERT INTO jobs (id, kind, user_id, payload_json)
+            VALUES (\(id), \(kind.rawValue), \(userID), \(payloadJSON)::jsonb)
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
         guard let job = try await Self.first(rows) else { throw AppError.internalError }

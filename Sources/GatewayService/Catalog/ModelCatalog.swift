@@ -102,9 +102,19 @@ struct ModelCatalog: Sendable {
           {"id": "demo-chat", "modality": "chat", "provider": "demo", "upstream": "demo", "name": "Studio demo (offline)",
            "name_ar": "نموذج تجريبي (دون اتصال)", "max_input_tokens": 32000, "max_output_tokens": 1024, "unit_cost": 1},
           {"id": "nano-banana", "modality": "image", "provider": "google", "upstream": "gemini-2.5-flash-image",
-           "name": "Nano Banana", "name_ar": "نانو بنانا", "default": true, "max_images": 4, "unit_cost": 1},
+           "name": "Nano Banana", "name_ar": "نانو بنانا", "default": true, "max_images": 4, "unit_cost": 1,
+           "fallbacks": ["flux-schnell", "stable-image-core"]},
+          {"id": "flux-schnell", "modality": "image", "provider": "replicate",
+           "upstream": "black-forest-labs/flux-schnell", "name": "FLUX.1 [schnell]", "name_ar": "فلوكس شنيل",
+           "max_images": 4, "unit_cost": 1},
+          {"id": "stable-image-core", "modality": "image", "provider": "stability", "upstream": "core",
+           "name": "Stable Image Core", "name_ar": "ستيبل إيمج كور", "max_images": 4, "unit_cost": 1},
           {"id": "demo-image", "modality": "image", "provider": "demo", "upstream": "demo", "name": "Studio demo images (offline)",
-           "name_ar": "صور تجريبية (دون اتصال)", "max_images": 4, "unit_cost": 1}
+           "name_ar": "صور تجريبية (دون اتصال)", "max_images": 4, "unit_cost": 1},
+          {"id": "veo-3", "modality": "video", "provider": "google", "upstream": "veo-3.0-generate-001", "name": "Veo 3",
+           "name_ar": "فيو 3", "default": true, "max_seconds": 8, "unit_cost": 1},
+          {"id": "demo-video", "modality": "video", "provider": "demo", "upstream": "demo", "name": "Studio demo video (offline)",
+           "name_ar": "فيديو تجريبي (دون اتصال)", "max_seconds": 20, "unit_cost": 1}
         ]
         """#.utf8)
 }

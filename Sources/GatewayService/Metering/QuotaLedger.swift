@@ -56,7 +56,7 @@ struct QuotaLedger: Sendable {
     }
 
     /// Reserves `amount` of `kind`, or throws 402 `quota_exceeded` (also when there is no current plan).
-    func reserve(userID: UUID, kind: UsageKind, amount: Int64) async throws -> Reservation {
+    func reserve(userID: UUID, kind: UsageKind, amount: Int64, lifetime: Duration? = nil) async throws -> Reservation {
         guard let wallet = try await wallet(userID: userID), let limit = wallet.limits[kind.rawValue] else {
             throw AppError.quotaExceeded(upgradeURL: upgradeURL)
         }
@@ -70,7 +70,7 @@ struct QuotaLedger: Sendable {
                 Self.reserveScript, keys: [counterKey, reservationsKey],
                 arguments: [
                     kind.rawValue, String(amount), String(limit), String(now),
-                    String(now + reservationLifetime.components.seconds * 1000), member,
+                    String(now + (lifetime ?? reservationLifetime).components.seconds * 1000), member,
                 ])
             guard let parts = reply.array, parts.count == 3, let status = parts[0].int else {
                 throw RedisError.server("unexpected quota reply")
@@ -115,6 +115,13 @@ struct QuotaLedger: Sendable {
         let settled = reply.int ?? -1
         let used = settled >= 0 ? settled : reservation.committed - reservation.amount + billed
         return QuotaState(kind: reservation.kind, used: used, limit: reservation.limit, warnAt: warnAt)
+    }
+
+    /// What a worker needs to settle this reservation when a long job ends.
+    func reference(_ reservation: Reservation) -> JobPayloads.Reservation {
+        JobPayloads.Reservation(
+            kind: reservation.kind.rawValue, amount: reservation.amount, member: reservation.member,
+            counterKey: reservation.counterKey, reservationsKey: reservation.reservationsKey)
     }
 
     /// Gives the reservation back unused (the call failed or was refused).

@@ -22,13 +22,35 @@ func chatProviders(settings: GatewaySettings, httpClient: HTTPClient) -> [String
     return providers
 }
 
-/// The image providers this process can call: the demo always, Nano Banana when its key is set.
+/// The image providers this process can call: the demo always, Nano Banana, Replicate and Stability
+/// when their keys are set.
 func imageProviders(settings: GatewaySettings, httpClient: HTTPClient) -> [String: any ImageProvider] {
     var providers: [String: any ImageProvider] = ["demo": DemoImageProvider()]
     if let key = settings.nanoBanana {
         providers["google"] = GeminiImageProvider(
             apiKey: key.key, baseURL: key.baseURL, client: httpClient,
             timeout: .seconds(Int64(settings.providerTimeout)))
+    }
+    if let key = settings.replicate {
+        providers["replicate"] = ReplicateImageProvider(
+            apiKey: key.key, baseURL: key.baseURL, client: httpClient,
+            timeout: .seconds(Int64(settings.providerTimeout)))
+    }
+    if let key = settings.stability {
+        providers["stability"] = StabilityImageProvider(
+            apiKey: key.key, baseURL: key.baseURL, client: httpClient,
+            timeout: .seconds(Int64(settings.providerTimeout)))
+    }
+    return providers
+}
+
+/// The video providers this process can start: the demo (made by the worker) always, Veo when its key is set.
+func videoProviders(settings: GatewaySettings, httpClient: HTTPClient) -> [String: any VideoProvider] {
+    var providers: [String: any VideoProvider] = ["demo": DemoVideoProvider()]
+    if let key = settings.veo {
+        providers["google"] = VeoVideoProvider(
+            apiKey: key.key, baseURL: key.baseURL, client: httpClient,
+            timeout: .seconds(Int64(min(settings.providerTimeout, 60))))
     }
     return providers
 }

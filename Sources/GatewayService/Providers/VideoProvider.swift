@@ -1,0 +1,55 @@
+import AsyncHTTPClient
+import Core
+import Foundation
+import NIOCore
+
+struct VideoRequest: Sendable {
+    let upstreamModel: String
+    let prompt: String
+    let durationSeconds: Int
+    let aspectRatio: String
+}
+
+/// A video backend. Starting returns the provider's long-running operation (polled by the worker),
+/// or nil when the clip is made on this machine.
+protocol VideoProvider: Sendable {
+    var name: String { get }
+    func start(_ request: VideoRequest) async throws -> String?
+}
+
+/// The offline demo: the worker draws the clip with ffmpeg (`video_demo`); nothing to call here.
+struct DemoVideoProvider: VideoProvider {
+    let name = "demo"
+    func start(_ request: VideoRequest) async throws -> String? { nil }
+}
+
+/// Veo through the Gemini API: `predictLongRunning` answers with an operation name to poll.
+struct VeoVideoProvider: VideoProvider {
+    let name = "google"
+    let apiKey: String
+    let baseURL: String
+    let client: HTTPClient
+    let timeout: TimeAmount
+
+    func start(_ request: VideoRequest) async throws -> String? {
+        let body: [String: Any] = [
+            "instances": [["prompt": request.prompt]],
+            "parameters": [
+                "aspectRatio": request.aspectRatio, "durationSeconds": request.durationSeconds, "sampleCount": 1,
+            ],
+        ]
+        var http = HTTPClientRequest(
+            url: baseURL.trimmingSuffix("/") + "/v1beta/models/\(request.upstreamModel):predictLongRunning")
+        http.method = .POST
+        http.headers.add(name: "x-goog-api-key", value: apiKey)
+        http.headers.add(name: "Content-Type", value: "application/json")
+        OutgoingHTTP.addTraceparent(to: &http.headers)
+        http.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        let response = try await ProviderHTTP.execute(http, client: client, timeout: timeout, provider: name)
+        let buffer = try await response.body.collect(upTo: 1 << 20)
+        guard let json = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any],
+            let operation = json["name"] as? String, !operation.isEmpty
+        else { throw ProviderError.unavailable(provider: name, status: 200) }
+        return operation
+    }
+}

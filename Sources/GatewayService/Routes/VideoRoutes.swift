@@ -1,0 +1,162 @@
+import Core
+import Foundation
+import Hummingbird
+import Logging
+
+/// `POST /v1/video/generate` starts a video job (moderation, a video reservation, the provider's
+/// start call, a `jobs` row and a queue entry); `GET /v1/video/jobs/{id}` reports it. The worker
+/// finishes the job, stores the clip and settles or releases the reservation.
+struct VideoRoutes {
+    static let aspectRatios = ["16:9", "9:16"]
+    /// A reservation outlives the longest job: a worker that dies does not hold the allowance forever.
+    static let reservationLifetime: Duration = .seconds(3 * 3600)
+
+    let catalog: ModelCatalog
+    let providers: [String: any VideoProvider]
+    let ledger: QuotaLedger
+    let moderator: any Moderator
+    let jobs: JobRepository
+    let files: FileRepository
+    let queue: JobQueue
+    let storage: StorageAreas
+    let linkLifetime: Int
+
+    struct GenerateRequest: Decodable {
+        let model: String?
+        let prompt: String?
+        let durationSeconds: Int?
+        let aspectRatio: String?
+
+        enum CodingKeys: String, CodingKey {
+            case model, prompt
+            case durationSeconds = "duration_s"
+            case aspectRatio = "aspect_ratio"
+        }
+    }
+
+    struct Started: ResponseEncodable {
+        let jobID: UUID
+        let status: String
+        let model: String
+        let demo: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case status, model, demo
+            case jobID = "job_id"
+        }
+    }
+
+    struct JobView: ResponseEncodable {
+        struct Output: Encodable {
+            let fileID: UUID
+            let url: String
+            let expiresAt: Date
+
+            enum CodingKeys: String, CodingKey {
+                case url
+                case fileID = "file_id"
+                case expiresAt = "expires_at"
+            }
+        }
+
+        let jobID: UUID
+        let status: String
+        let error: String?
+        let file: Output?
+
+        enum CodingKeys: String, CodingKey {
+            case status, error, file
+            case jobID = "job_id"
+        }
+    }
+
+    func register(on metered: RouterGroup<GatewayRequestContext>, signedIn: RouterGroup<GatewayRequestContext>) {
+        metered.post("video/generate", use: generate)
+        signedIn.get("video/jobs/:id", use: status)
+    }
+
+    @Sendable func generate(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        let body = try await request.decode(as: GenerateRequest.self, context: context)
+        let model: CatalogModel
+        if let id = body.model {
+            guard let found = catalog.model(id), found.modality == .video else { throw AppError.unknownModel(id) }
+            model = found
+        } else {
+            guard let found = catalog.defaultModel(for: .video) else { throw AppError.unknownModel("default") }
+            model = found
+        }
+        guard catalog.isAvailable(model), let unitCost = model.unitCost, let provider = providers[model.provider] else {
+            throw AppError.modelUnavailable(model.id)
+        }
+        let prompt = (body.prompt ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...2000).contains(prompt.count) else {
+            throw AppError.validation(
+                "Describe the video in 1 to 2,000 characters.", "صف الفيديو في 1 إلى 2000 حرف.", field: "prompt")
+        }
+        let longest = model.maxSeconds ?? 8
+        let duration = body.durationSeconds ?? min(8, longest)
+        guard (4...longest).contains(duration) else {
+            throw AppError.validation(
+                "duration_s must be between 4 and \(longest) seconds.", "يجب أن تكون المدة بين 4 و\(longest) ثوانٍ.",
+                field: "duration_s")
+        }
+        let aspect = body.aspectRatio ?? "16:9"
+        guard Self.aspectRatios.contains(aspect) else {
+            throw AppError.validation(
+                "aspect_ratio must be 16:9 or 9:16.", "يجب أن تكون النسبة 16:9 أو 9:16.", field: "aspect_ratio")
+        }
+        if try await moderator.check([prompt]).blocked {
+            context.logger.warning("video request blocked by moderation")
+            throw AppError.contentBlocked
+        }
+        let reservation = try await ledger.reserve(
+            userID: user.id, kind: .video, amount: Int64(unitCost.rounded(.up)), lifetime: Self.reservationLifetime)
+        let jobID = UUID()
+        do {
+            let operation = try await provider.start(
+                VideoRequest(
+                    upstreamModel: model.upstream, prompt: prompt, durationSeconds: duration, aspectRatio: aspect))
+            let payload = JobPayloads.VideoGenerate(
+                jobID: jobID, userID: user.id, model: model.id, provider: model.provider, upstream: model.upstream,
+                prompt: prompt, durationSeconds: duration, aspectRatio: aspect, operation: operation,
+                reservation: ledger.reference(reservation))
+            let payloadJSON = String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self)
+            _ = try await jobs.create(id: jobID, kind: .videoGenerate, userID: user.id, payloadJSON: payloadJSON)
+            do {
+                try await queue.enqueue(
+                    operation == nil ? .videoDemo : .videoFinalize, payload: payload, id: jobID.uuidString.lowercased())
+            } catch {
+                _ = try? await jobs.markFailed(id: jobID, reason: "the job could not be queued")
+                throw error
+            }
+            context.logger.info("video job started", metadata: ["job_id": "\(jobID)", "model": "\(model.id)"])
+            var response = try Started(jobID: jobID, status: "queued", model: model.id, demo: model.provider == "demo")
+                .response(from: request, context: context)
+            response.status = .accepted
+            return response
+        } catch {
+            await ledger.release(reservation)
+            throw (error as? ProviderError)?.appError ?? error
+        }
+    }
+
+    @Sendable func status(_ request: Request, context: GatewayRequestContext) async throws -> JobView {
+        let user = try context.requireUser()
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            let job = try await jobs.find(id: id), job.userID == user.id,
+            [.videoGenerate, .videoFinalize, .videoDemo, .videoEdit].contains(job.kind)
+        else { throw AppError.notFound }
+        var output: JobView.Output?
+        if job.status == .done, let fileID = job.resultFileID,
+            let file = try await files.find(id: fileID, userID: user.id)
+        {
+            let now = Date()
+            let url = try await storage.assets.signedDownloadURL(
+                key: file.key, expiresIn: linkLifetime, fileName: file.name, now: now)
+            output = .init(
+                fileID: fileID, url: url.absoluteString, expiresAt: now.addingTimeInterval(TimeInterval(linkLifetime)))
+        }
+        return JobView(jobID: job.id, status: job.status.rawValue, error: job.error, file: output)
+    }
+}
