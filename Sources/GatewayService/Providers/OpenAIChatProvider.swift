@@ -53,9 +53,12 @@ struct OpenAIChatProvider: ChatProvider {
 
 /// HTTP plumbing every provider shares: status mapping and incremental SSE decoding.
 enum ProviderHTTP {
-    static func execute(_ request: HTTPClientRequest, client: HTTPClient, timeout: TimeAmount, provider: String)
-        async throws -> HTTPClientResponse
-    {
+    /// Sends the request and maps failures: timeouts, 429/529 overload, 5xx, other refusals.
+    /// `accepting` lists the success statuses (200 for most calls, 201 for a created resource).
+    static func execute(
+        _ request: HTTPClientRequest, client: HTTPClient, timeout: TimeAmount, provider: String,
+        accepting: ClosedRange<Int> = 200...200
+    ) async throws -> HTTPClientResponse {
         let response: HTTPClientResponse
         do {
             response = try await client.execute(request, timeout: timeout)
@@ -67,7 +70,7 @@ enum ProviderHTTP {
             throw ProviderError.unavailable(provider: provider, status: 0)
         }
         let status = Int(response.status.code)
-        guard status == 200 else {
+        guard accepting.contains(status) else {
             let text = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
             let retryAfter = response.headers.first(name: "retry-after").flatMap(Int.init)
             switch status {

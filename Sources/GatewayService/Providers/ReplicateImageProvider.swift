@@ -67,28 +67,11 @@ struct ReplicateImageProvider: ImageProvider {
             decoding: try await executeCreate(http, deadline: deadline), provider: name)
     }
 
-    /// `ProviderHTTP.execute` accepts only 200, and a new prediction is `201 Created`; the failures map the same way.
+    /// A new prediction answers `201 Created` (a finished one under `Prefer: wait` may answer 200).
     func executeCreate(_ http: HTTPClientRequest, deadline: NIODeadline) async throws -> HTTPClientResponse {
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(http, deadline: deadline)
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            throw ProviderError.timeout(provider: name)
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw ProviderError.unavailable(provider: name, status: 0)
-        }
-        let status = Int(response.status.code)
-        guard !(200...202).contains(status) else { return response }
-        let text = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
-        switch status {
-        case 429:
-            throw ProviderError.overloaded(
-                provider: name, retryAfter: response.headers.first(name: "retry-after").flatMap(Int.init))
-        case 500...: throw ProviderError.unavailable(provider: name, status: status)
-        default: throw ProviderError.rejected(provider: name, status: status, message: String(text.prefix(500)))
-        }
+        try await ProviderHTTP.execute(
+            http, client: client, timeout: max(deadline - .now(), .milliseconds(1)), provider: name,
+            accepting: 200...202)
     }
 
     /// Output files are public links on Replicate's delivery host, so they are fetched without the API token.
