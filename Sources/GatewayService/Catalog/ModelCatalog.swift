@@ -75,6 +75,26 @@ struct ModelCatalog: Sendable {
         return candidates.first { isAvailable($0) && $0.provider != "demo" } ?? candidates.first { isAvailable($0) }
     }
 
+    /// The model a request names, or the modality's default, when it can answer now: known, of this
+    /// modality, available, priced (a model without a unit cost is never served free) and with a
+    /// client in `implemented`. Otherwise the 400 that says which.
+    func resolve(_ id: String?, modality: Modality, implemented: some Collection<String>) throws -> (
+        CatalogModel, Double
+    ) {
+        let model: CatalogModel
+        if let id {
+            guard let found = self.model(id), found.modality == modality else { throw AppError.unknownModel(id) }
+            model = found
+        } else {
+            guard let found = defaultModel(for: modality) else { throw AppError.unknownModel("default") }
+            model = found
+        }
+        guard isAvailable(model), let unitCost = model.unitCost, implemented.contains(model.provider) else {
+            throw AppError.modelUnavailable(model.id)
+        }
+        return (model, unitCost)
+    }
+
     static func load(json: Data, configuredProviders: [Modality: Set<String>]) throws -> ModelCatalog {
         let models = try JSONDecoder().decode([CatalogModel].self, from: json)
         let ids = models.map(\.id)

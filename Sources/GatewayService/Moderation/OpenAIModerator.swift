@@ -16,15 +16,9 @@ struct OpenAIModerator: Moderator {
     func check(_ texts: [String]) async throws -> ModerationVerdict {
         let inputs = texts.filter { !$0.isEmpty }
         guard !inputs.isEmpty else { return .allowed }
-        var request = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + "/v1/moderations")
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        OutgoingHTTP.addTraceparent(to: &request.headers)
-        request.body = .bytes(
-            ByteBuffer(
-                bytes: try JSONSerialization.data(withJSONObject: ["model": "omni-moderation-latest", "input": inputs]))
-        )
+        let request = try ProviderHTTP.jsonPOST(
+            baseURL, "/v1/moderations", headers: [("Authorization", "Bearer \(apiKey)")],
+            body: ["model": "omni-moderation-latest", "input": inputs])
         do {
             let response = try await client.execute(request, timeout: .seconds(5))
             let body = try await response.body.collect(upTo: 1 << 20)

@@ -18,13 +18,8 @@ struct AnthropicChatProvider: ChatProvider {
             "messages": request.messages.map { ["role": $0.role, "content": $0.content] },
         ]
         if let system = request.system, !system.isEmpty { body["system"] = system }
-        var http = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + "/v1/messages")
-        http.method = .POST
-        http.headers.add(name: "x-api-key", value: apiKey)
-        http.headers.add(name: "anthropic-version", value: "2023-06-01")
-        http.headers.add(name: "Content-Type", value: "application/json")
-        OutgoingHTTP.addTraceparent(to: &http.headers)
-        http.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        let http = try ProviderHTTP.jsonPOST(
+            baseURL, "/v1/messages", headers: [("x-api-key", apiKey), ("anthropic-version", "2023-06-01")], body: body)
         let response = try await ProviderHTTP.execute(http, client: client, timeout: timeout, provider: name)
         let tally = StreamTally()
         return ProviderHTTP.events(from: response.body, provider: name, tally: tally) { event in

@@ -21,12 +21,7 @@ struct GeminiChatProvider: ChatProvider {
         ]
         if let system = request.system, !system.isEmpty { body["systemInstruction"] = ["parts": [["text": system]]] }
         let path = "/v1beta/models/\(request.upstreamModel):streamGenerateContent?alt=sse"
-        var http = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + path)
-        http.method = .POST
-        http.headers.add(name: "x-goog-api-key", value: apiKey)
-        http.headers.add(name: "Content-Type", value: "application/json")
-        OutgoingHTTP.addTraceparent(to: &http.headers)
-        http.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        let http = try ProviderHTTP.jsonPOST(baseURL, path, headers: [("x-goog-api-key", apiKey)], body: body)
         let response = try await ProviderHTTP.execute(http, client: client, timeout: timeout, provider: name)
         let tally = StreamTally()
         // An error after the stream has started may come as raw JSON lines without `data:`, which the SSE

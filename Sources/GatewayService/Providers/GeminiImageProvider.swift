@@ -23,13 +23,9 @@ struct GeminiImageProvider: ImageProvider {
             "contents": [["role": "user", "parts": [["text": request.prompt]]]],
             "generationConfig": ["responseModalities": ["IMAGE"], "imageConfig": ["aspectRatio": request.aspectRatio]],
         ]
-        var http = HTTPClientRequest(
-            url: baseURL.trimmingSuffix("/") + "/v1beta/models/\(request.upstreamModel):generateContent")
-        http.method = .POST
-        http.headers.add(name: "x-goog-api-key", value: apiKey)
-        http.headers.add(name: "Content-Type", value: "application/json")
-        OutgoingHTTP.addTraceparent(to: &http.headers)
-        http.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        let http = try ProviderHTTP.jsonPOST(
+            baseURL, "/v1beta/models/\(request.upstreamModel):generateContent", headers: [("x-goog-api-key", apiKey)],
+            body: body)
         let response = try await ProviderHTTP.execute(http, client: client, timeout: timeout, provider: name)
         let buffer: ByteBuffer
         do {

@@ -20,12 +20,8 @@ struct OpenAIChatProvider: ChatProvider {
             "model": request.upstreamModel, "messages": messages, "stream": true,
             "stream_options": ["include_usage": true], "max_completion_tokens": request.maxOutputTokens,
         ]
-        var http = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + "/v1/chat/completions")
-        http.method = .POST
-        http.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
-        http.headers.add(name: "Content-Type", value: "application/json")
-        OutgoingHTTP.addTraceparent(to: &http.headers)
-        http.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        let http = try ProviderHTTP.jsonPOST(
+            baseURL, "/v1/chat/completions", headers: [("Authorization", "Bearer \(apiKey)")], body: body)
         let response = try await ProviderHTTP.execute(http, client: client, timeout: timeout, provider: name)
         return ProviderHTTP.events(from: response.body, provider: name) { event in
             guard event.data != "[DONE]" else { return [] }
@@ -51,8 +47,21 @@ struct OpenAIChatProvider: ChatProvider {
     }
 }
 
-/// HTTP plumbing every provider shares: status mapping and incremental SSE decoding.
+/// HTTP plumbing every provider shares: the JSON request, status mapping and incremental SSE decoding.
 enum ProviderHTTP {
+    /// A JSON POST to `base` + `path` with the provider's auth headers and the current trace.
+    static func jsonPOST(_ base: String, _ path: String, headers: [(String, String)], body: [String: Any]) throws
+        -> HTTPClientRequest
+    {
+        var request = HTTPClientRequest(url: base.trimmingSuffix("/") + path)
+        request.method = .POST
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.headers.add(name: "Content-Type", value: "application/json")
+        OutgoingHTTP.addTraceparent(to: &request.headers)
+        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        return request
+    }
+
     /// Sends the request and maps failures: timeouts, 429/529 overload, 5xx, other refusals.
     /// `accepting` lists the success statuses (200 for most calls, 201 for a created resource).
     static func execute(

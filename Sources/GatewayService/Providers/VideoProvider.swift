@@ -38,13 +38,10 @@ struct VeoVideoProvider: VideoProvider {
                 "aspectRatio": request.aspectRatio, "durationSeconds": request.durationSeconds, "sampleCount": 1,
             ],
         ]
-        var http = HTTPClientRequest(
-            url: baseURL.trimmingSuffix("/") + "/v1beta/models/\(request.upstreamModel):predictLongRunning")
-        http.method = .POST
-        http.headers.add(name: "x-goog-api-key", value: apiKey)
-        http.headers.add(name: "Content-Type", value: "application/json")
-        OutgoingHTTP.addTraceparent(to: &http.headers)
-        http.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        let http = try ProviderHTTP.jsonPOST(
+            baseURL, "/v1beta/models/\(request.upstreamModel):predictLongRunning",
+            headers: [("x-goog-api-key", apiKey)],
+            body: body)
         let response = try await ProviderHTTP.execute(http, client: client, timeout: timeout, provider: name)
         let buffer = try await response.body.collect(upTo: 1 << 20)
         guard let json = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any],

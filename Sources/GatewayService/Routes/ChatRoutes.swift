@@ -80,17 +80,7 @@ struct ChatRoutes {
                 "Each message needs a role (user or assistant) and some text.",
                 "تحتاج كل رسالة إلى دور (user أو assistant) ونص.", field: "messages")
         }
-        let model: CatalogModel
-        if let id = body.model {
-            guard let found = catalog.model(id), found.modality == .chat else { throw AppError.unknownModel(id) }
-            model = found
-        } else {
-            guard let found = catalog.defaultModel(for: .chat) else { throw AppError.unknownModel("default") }
-            model = found
-        }
-        guard catalog.isAvailable(model), let unitCost = model.unitCost, providers[model.provider] != nil else {
-            throw AppError.modelUnavailable(model.id)
-        }
+        let (model, unitCost) = try catalog.resolve(body.model, modality: .chat, implemented: providers.keys)
         let maxOutput = min(max(body.maxTokens ?? 1024, 1), model.maxOutputTokens ?? 4096)
         let inputBytes = (body.system ?? "").utf8.count + messages.reduce(0) { $0 + $1.content.utf8.count }
         if let maxInput = model.maxInputTokens, inputBytes / 4 > maxInput {

@@ -55,25 +55,10 @@ struct ImageRoutes {
         group.post("images/generate", use: generate)
     }
 
-    func model(_ id: String?) throws -> CatalogModel {
-        let model: CatalogModel
-        if let id {
-            guard let found = catalog.model(id), found.modality == .image else { throw AppError.unknownModel(id) }
-            model = found
-        } else {
-            guard let found = catalog.defaultModel(for: .image) else { throw AppError.unknownModel("default") }
-            model = found
-        }
-        guard catalog.isAvailable(model), model.unitCost != nil, providers[model.provider] != nil else {
-            throw AppError.modelUnavailable(model.id)
-        }
-        return model
-    }
-
     @Sendable func generate(_ request: Request, context: GatewayRequestContext) async throws -> Generated {
         let user = try context.requireUser()
         let body = try await request.decode(as: GenerateRequest.self, context: context)
-        let model = try model(body.model)
+        let (model, unitCost) = try catalog.resolve(body.model, modality: .image, implemented: providers.keys)
         let prompt = (body.prompt ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...2000).contains(prompt.count) else {
             throw AppError.validation(
@@ -95,7 +80,7 @@ struct ImageRoutes {
             context.logger.warning("image request blocked by moderation")
             throw AppError.contentBlocked
         }
-        let units = Int64((Double(count) * (model.unitCost ?? 1)).rounded(.up))
+        let units = Int64((Double(count) * unitCost).rounded(.up))
         let reservation = try await ledger.reserve(userID: user.id, kind: .images, amount: units)
         do {
             let (answered, images) = try await call(

@@ -78,17 +78,8 @@ struct VideoRoutes {
     @Sendable func generate(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let user = try context.requireUser()
         let body = try await request.decode(as: GenerateRequest.self, context: context)
-        let model: CatalogModel
-        if let id = body.model {
-            guard let found = catalog.model(id), found.modality == .video else { throw AppError.unknownModel(id) }
-            model = found
-        } else {
-            guard let found = catalog.defaultModel(for: .video) else { throw AppError.unknownModel("default") }
-            model = found
-        }
-        guard catalog.isAvailable(model), let unitCost = model.unitCost, let provider = providers[model.provider] else {
-            throw AppError.modelUnavailable(model.id)
-        }
+        let (model, unitCost) = try catalog.resolve(body.model, modality: .video, implemented: providers.keys)
+        guard let provider = providers[model.provider] else { throw AppError.modelUnavailable(model.id) }
         let prompt = (body.prompt ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...2000).contains(prompt.count) else {
             throw AppError.validation(
