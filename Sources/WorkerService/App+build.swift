@@ -15,6 +15,10 @@ func jobHandlers(settings: WorkerSettings, dependencies: StudioDependencies, log
         UploadScanJob(
             scanner: UploadScanner(
                 files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage, logger: logger)),
+        VideoDemoJob(
+            jobs: JobRepository(client: dependencies.postgres, logger: logger),
+            files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage,
+            settlement: QuotaSettlement(redis: dependencies.redis, postgres: dependencies.postgres, logger: logger)),
     ]
 }
 

@@ -7,7 +7,8 @@ STACK_PG_DIRS=()
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # Debian packages the studio needs on a developer's machine and in CI.
-STACK_APT_PACKAGES=(postgresql redis-server libhiredis-dev pkg-config python3 python3-venv curl ca-certificates)
+STACK_APT_PACKAGES=(postgresql redis-server libhiredis-dev pkg-config python3 python3-venv curl ca-certificates
+  ffmpeg fonts-hosny-amiri)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

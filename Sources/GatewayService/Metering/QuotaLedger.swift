@@ -96,24 +96,9 @@ struct QuotaLedger: Sendable {
         -> QuotaState
     {
         let billed = max(0, min(actual, reservation.amount))
-        if billed > 0 {
-            let metaJSON = String(decoding: try JSONEncoder.studio.encode(meta), as: UTF8.self)
-            do {
-                try await postgres.query(
-                    """
-                    INSERT INTO usage_logs (user_id, kind, amount, model, meta_json)
-                    VALUES (\(reservation.userID), \(reservation.kind.rawValue), \(billed), \(model), \(metaJSON)::jsonb)
-                    """, logger: logger)
-            } catch {
-                await release(reservation)
-                throw error
-            }
-        }
-        let reply = try await redis.eval(
-            Self.settleScript, keys: [reservation.counterKey, reservation.reservationsKey],
-            arguments: [reservation.kind.rawValue, reservation.member, String(billed)])
-        let settled = reply.int ?? -1
-        let used = settled >= 0 ? settled : reservation.committed - reservation.amount + billed
+        let settled = try await QuotaSettlement(redis: redis, postgres: postgres, logger: logger).settle(
+            reference(reservation), userID: reservation.userID, billed: billed, model: model, meta: meta)
+        let used = settled ?? reservation.committed - reservation.amount + billed
         return QuotaState(kind: reservation.kind, used: used, limit: reservation.limit, warnAt: warnAt)
     }
 
@@ -172,14 +157,6 @@ struct QuotaLedger: Sendable {
         return {1, used, reserved + amount}
         """)
 
-    /// Drops the reservation and adds what was billed; returns the settled total, or -1 when the
-    /// counters are gone (the next reservation rebuilds them from usage_logs, which has this row).
-    static let settleScript = RedisScript(
-        """
-        redis.call('ZREM', KEYS[2], ARGV[2])
-        if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-        return redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[3])
-        """)
 }
 
 /// Recently read wallets, per process: saves the subscription and add-on queries on every request.

@@ -1,0 +1,59 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Settles or releases a quota reservation: the gateway when a call ends, the worker when a long
+/// job ends. The usage row in PostgreSQL is written first (it is authoritative), then Redis moves
+/// the amount from reserved to used in one Lua step.
+public struct QuotaSettlement: Sendable {
+    let redis: RedisClient
+    let postgres: PostgresClient
+    let logger: Logger
+
+    public init(redis: RedisClient, postgres: PostgresClient, logger: Logger) {
+        self.redis = redis
+        self.postgres = postgres
+        self.logger = logger
+    }
+
+    /// Records `billed` (capped at the reservation) and frees the rest. Returns the period's settled
+    /// total, or nil when Redis had lost the counters (the next reservation rebuilds them from the row).
+    @discardableResult
+    public func settle(
+        _ reservation: JobPayloads.Reservation, userID: UUID, billed requested: Int64, model: String,
+        meta: [String: String] = [:]
+    ) async throws -> Int64? {
+        let billed = max(0, min(requested, reservation.amount))
+        if billed > 0 {
+            let metaJSON = String(decoding: try JSONEncoder.studio.encode(meta), as: UTF8.self)
+            do {
+                try await postgres.query(
+                    """
+                    INSERT INTO usage_logs (user_id, kind, amount, model, meta_json)
+                    VALUES (\(userID), \(reservation.kind), \(billed), \(model), \(metaJSON)::jsonb)
+                    """, logger: logger)
+            } catch {
+                await release(reservation)
+                throw error
+            }
+        }
+        let reply = try await redis.eval(
+            Self.settleScript, keys: [reservation.counterKey, reservation.reservationsKey],
+            arguments: [reservation.kind, reservation.member, String(billed)])
+        guard let total = reply.int, total >= 0 else { return nil }
+        return total
+    }
+
+    /// Gives the reservation back unused.
+    public func release(_ reservation: JobPayloads.Reservation) async {
+        _ = try? await redis.send("ZREM", reservation.reservationsKey, reservation.member)
+    }
+
+    /// Drops the reservation and adds what was billed; -1 when the counters are gone.
+    static let settleScript = RedisScript(
+        """
+        redis.call('ZREM', KEYS[2], ARGV[2])
+        if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+        return redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[3])
+        """)
+}
