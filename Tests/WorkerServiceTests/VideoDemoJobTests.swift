@@ -13,14 +13,10 @@ struct VideoDemoJobTests {
     @Test func demoVideoIsMadeStoredAndSettled() async throws {
         let directory = NSTemporaryDirectory() + "worker-video-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await TestDatabase.withFreshDatabase { client, database in
-            let settings = try WorkerSettings(
-                TestEnvironment.serviceSource(database: database, extra: ["STORAGE_DIR": directory]))
-            let logger = Logger(label: "worker-test")
-            let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
-            let app = buildApplication(
-                settings: settings, dependencies: dependencies, registry: TestMetrics.registry, logger: logger)
-            let redis = dependencies.redis
+        try await WorkerHarness.run(extra: ["STORAGE_DIR": directory]) { harness, app in
+            let logger = harness.logger
+            let client = harness.postgres
+            let redis = harness.redis
             let user = try await UserRepository(client: client, logger: logger).findOrCreate(email: "v@example.jo").user
             let counter = redis.key("usage:\(user.id):1")
             let reservation = JobPayloads.Reservation(
@@ -30,7 +26,7 @@ struct VideoDemoJobTests {
                 prompt: "غروب الشمس فوق البتراء، ولقطة واسعة للوادي", durationSeconds: 6, aspectRatio: "16:9",
                 operation: nil,
                 reservation: reservation)
-            let jobs = JobRepository(client: client, logger: logger)
+            let jobs = harness.jobs
             _ = try await jobs.create(
                 id: payload.jobID, kind: .videoGenerate, userID: user.id,
                 payloadJSON: String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self))
@@ -49,7 +45,7 @@ struct VideoDemoJobTests {
             }
             let job = try #require(try await jobs.find(id: payload.jobID))
             let file = try #require(
-                try await FileRepository(client: client, logger: logger).find(id: job.resultFileID!, userID: user.id))
+                try await harness.files.find(id: job.resultFileID!, userID: user.id))
             #expect(file.kind == "video" && file.contentType == "video/mp4")
             let clip = URL(fileURLWithPath: directory + "/assets/" + file.key)
             #expect(FileType.sniff(try Data(contentsOf: clip)) == .mp4)

@@ -11,12 +11,8 @@ import Testing
 
 struct WorkerAppTests {
     @Test func noopJobIsConsumedEndToEndByTheWorkerApplication() async throws {
-        try await TestDatabase.withFreshDatabase { _, database in
-            let settings = try WorkerSettings(TestEnvironment.serviceSource(database: database))
-            let logger = Logger(label: "worker-test")
-            let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
-            let app = buildApplication(
-                settings: settings, dependencies: dependencies, registry: TestMetrics.registry, logger: logger)
+        try await WorkerHarness.run { harness, app in
+            let dependencies = harness.dependencies
             let queue = JobQueue(redis: dependencies.redis)
 
             try await app.test(.router) { client in
@@ -35,13 +31,10 @@ struct WorkerAppTests {
     }
 
     @Test func poisonJobMarksItsJobsRowFailed() async throws {
-        try await TestDatabase.withFreshDatabase { client, database in
-            let settings = try WorkerSettings(
-                TestEnvironment.serviceSource(database: database, extra: ["JOB_MAX_ATTEMPTS": "1"]))
-            let logger = Logger(label: "worker-test")
-            let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
-            let app = buildApplication(
-                settings: settings, dependencies: dependencies, registry: TestMetrics.registry, logger: logger)
+        try await WorkerHarness.run(extra: ["JOB_MAX_ATTEMPTS": "1"]) { harness, app in
+            let logger = harness.logger
+            let client = harness.postgres
+            let dependencies = harness.dependencies
             let jobs = JobRepository(client: client, logger: logger)
             let job = try await jobs.create(kind: .noop, userID: nil, payloadJSON: "{}")
 
@@ -74,13 +67,11 @@ struct UploadScanJobTests {
     @Test func enqueuedScanPromotesTheUpload() async throws {
         let directory = NSTemporaryDirectory() + "worker-storage-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await TestDatabase.withFreshDatabase { client, database in
-            let settings = try WorkerSettings(
-                TestEnvironment.serviceSource(database: database, extra: ["STORAGE_DIR": directory]))
-            let logger = Logger(label: "worker-test")
-            let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
-            let app = buildApplication(
-                settings: settings, dependencies: dependencies, registry: TestMetrics.registry, logger: logger)
+        try await WorkerHarness.run(extra: ["STORAGE_DIR": directory]) { harness, app in
+            let logger = harness.logger
+            let client = harness.postgres
+            let settings = harness.settings
+            let dependencies = harness.dependencies
             let user = try await UserRepository(client: client, logger: logger).findOrCreate(email: "w@example.jo").user
             let files = FileRepository(client: client, logger: logger)
             let areas = settings.storage.areas(credentials: AWSCredentialsProvider(environment: [:]), links: nil)
@@ -105,13 +96,10 @@ struct UploadScanJobTests {
 
 struct DeadLetterReleaseTests {
     @Test func aJobThatGivesUpFreesItsReservationAndFailsItsRow() async throws {
-        try await TestDatabase.withFreshDatabase { client, database in
-            let settings = try WorkerSettings(
-                TestEnvironment.serviceSource(database: database, extra: ["JOB_MAX_ATTEMPTS": "1"]))
-            let logger = Logger(label: "worker-test")
-            let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
-            let app = buildApplication(
-                settings: settings, dependencies: dependencies, registry: TestMetrics.registry, logger: logger)
+        try await WorkerHarness.run(extra: ["JOB_MAX_ATTEMPTS": "1"]) { harness, app in
+            let logger = harness.logger
+            let client = harness.postgres
+            let dependencies = harness.dependencies
             let jobs = JobRepository(client: client, logger: logger)
             let redis = dependencies.redis
             let reservationsKey = redis.key("usage:test:res:video")
