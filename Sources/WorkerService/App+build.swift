@@ -15,6 +15,12 @@ func jobHandlers(settings: WorkerSettings, dependencies: StudioDependencies, log
         UploadScanJob(
             scanner: UploadScanner(
                 files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage, logger: logger)),
+        VideoFinalizeJob(
+            jobs: JobRepository(client: dependencies.postgres, logger: logger),
+            files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage,
+            settlement: QuotaSettlement(redis: dependencies.redis, postgres: dependencies.postgres, logger: logger),
+            queue: JobQueue(redis: dependencies.redis), client: .shared, apiKey: settings.veoKey,
+            baseURL: settings.veoBaseURL, pollInterval: settings.videoPollInterval, deadline: settings.videoDeadline),
         VideoDemoJob(
             jobs: JobRepository(client: dependencies.postgres, logger: logger),
             files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage,

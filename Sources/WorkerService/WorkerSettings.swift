@@ -9,11 +9,23 @@ struct WorkerSettings: Sendable {
     let concurrency: [JobQueueName: Int]
     let policy: JobWorkerPolicy
     let storage: StorageSettings
+    /// Veo (Gemini API): `VEO3_API_KEY` / `VEO3_BASE_URL`, or else `GOOGLE_API_KEY`.
+    let veoKey: String?
+    let veoBaseURL: String
+    /// How often a provider's video operation is polled, and when the job gives up.
+    let videoPollInterval: Duration
+    let videoDeadline: Duration
     let source: ConfigSource
 
     init(_ source: ConfigSource) throws {
         common = try CommonSettings(source, defaultPort: 8083)
         storage = try StorageSettings(source, environment: common.environment)
+        veoKey = source["VEO3_API_KEY"] ?? source["GOOGLE_API_KEY"]
+        veoBaseURL = source.string(
+            "VEO3_BASE_URL",
+            default: source.string("GOOGLE_BASE_URL", default: "https://generativelanguage.googleapis.com"))
+        videoPollInterval = .milliseconds(try source.int("VIDEO_POLL_MS", default: 10_000, range: 10...600_000))
+        videoDeadline = .seconds(try source.int("VIDEO_DEADLINE_SECONDS", default: 1800, range: 10...86_400))
         self.source = source
         database = try DatabaseSettings(source)
         redis = try RedisSettings(source)

@@ -32,6 +32,19 @@ public struct JobQueue: Sendable {
         return id
     }
 
+    /// Adds a job that becomes visible after `delay` (polling a provider's long-running operation).
+    public func enqueue<Payload: Encodable>(
+        _ kind: JobKind, payload: Payload, id: String, after delay: Duration, traceparent: String? = nil
+    ) async throws {
+        let payloadJSON = String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self)
+        let trace = traceparent ?? (TraceContext.current ?? .newRoot()).child().traceparent
+        let envelope = JobEnvelope(id: id, kind: kind, payload: payloadJSON, traceparent: trace)
+        let due =
+            Int64(Date().timeIntervalSince1970 * 1000) + delay.components.seconds * 1000
+            + delay.components.attoseconds / 1_000_000_000_000_000
+        try await redis.send("ZADD", keys(kind.queue).delayed, String(due), try envelope.encoded())
+    }
+
     public struct Stats: Sendable, Equatable, Codable {
         public let queue: String
         /// Entries in the stream: waiting plus being worked on.

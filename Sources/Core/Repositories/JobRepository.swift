@@ -13,6 +13,7 @@ public struct JobRecord: Sendable, Equatable {
     public let error: String?
     public let payloadJSON: String
     public let resultFileID: UUID?
+    public let createdAt: Date
 }
 
 /// Rows of `jobs`. Status moves queued → running → done | failed | canceled; a finished job never moves again.
@@ -84,18 +85,18 @@ public struct JobRepository: Sendable {
         return false
     }
 
-    static let columns = "id, user_id, kind, status, attempts, error, payload_json::text, result_file_id"
+    static let columns = "id, user_id, kind, status, attempts, error, payload_json::text, result_file_id, created_at"
 
     private static func first(_ rows: PostgresRowSequence) async throws -> JobRecord? {
-        for try await (id, userID, kind, status, attempts, error, payload, result) in rows.decode(
-            (UUID, UUID?, String, String, Int, String?, String, UUID?).self)
+        for try await (id, userID, kind, status, attempts, error, payload, result, created) in rows.decode(
+            (UUID, UUID?, String, String, Int, String?, String, UUID?, Date).self)
         {
             guard let kind = JobKind(rawValue: kind), let status = JobRecord.Status(rawValue: status) else {
                 throw AppError.internalError
             }
             return JobRecord(
                 id: id, userID: userID, kind: kind, status: status, attempts: attempts, error: error,
-                payloadJSON: payload, resultFileID: result)
+                payloadJSON: payload, resultFileID: result, createdAt: created)
         }
         return nil
     }
