@@ -27,7 +27,8 @@ psql "$admin_url" -qAtc "DROP DATABASE IF EXISTS smoke" -c "CREATE DATABASE smok
 declare -A pids ports
 for service in backend gateway worker web; do ports[$service]=$(free_port); done
 common=(ENV=test LOG_LEVEL=info DATABASE_URL="$database_url" REDIS_URL="$TEST_REDIS_URL"
-  REDIS_KEY_PREFIX="smoke:" JWT_SECRET=smoke-test-secret-0123456789abcdefghij)
+  REDIS_KEY_PREFIX="smoke:" JWT_SECRET=smoke-test-secret-0123456789abcdefghij STORAGE_DIR="$logs/storage"
+  OUTBOX_DIR="$logs/outbox" BASE_URL="http://127.0.0.1:${ports[web]}" SIGNUP_TRIAL_PLAN=creator SIGNUP_TRIAL_DAYS=30)
 
 start() {
   local service=$1 exe=$2
@@ -56,6 +57,43 @@ trace=$(curl -s -D - -o /dev/null -H 'traceparent: 00-4bf92f3577b34da6a3ce929d0e
   "http://127.0.0.1:${ports[backend]}/v1/plans" | tr -d '\r' | grep -i '^traceparent:' || true)
 if echo "$trace" | grep -q '4bf92f3577b34da6a3ce929d0e0e4736'; then ok "traceparent kept"; else bad "traceparent: $trace"; fi
 if grep -q '"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"' "$logs/backend.log"; then ok "log line carries trace_id"; else bad "no log line with the trace id"; fi
+
+# A person's path through the web front: sign in with the e-mailed code, chat, draw, film, download.
+web="http://127.0.0.1:${ports[web]}"
+jar="$logs/cookies"
+curl -s -c "$jar" -b "$jar" -X POST "$web/v1/auth/magic-link" -H 'Content-Type: application/json' \
+  -d '{"email":"smoke@example.jo","locale":"ar"}' >/dev/null
+mail=$(ls "$logs/outbox"/*.json 2>/dev/null | head -1)
+code=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["notes"]["code"])' "$mail" 2>/dev/null || true)
+curl -s -c "$jar" -b "$jar" -X POST "$web/v1/auth/magic-link/verify" -H 'Content-Type: application/json' \
+  -d "{\"email\":\"smoke@example.jo\",\"code\":\"$code\"}" >"$logs/verify.json"
+csrf=$(awk '$6 == "csrf_token" {print $7}' "$jar")
+if [ -n "$csrf" ] && grep -q '"user"' "$logs/verify.json"; then ok "signed in with the e-mailed code"; else bad "sign-in: $(cat "$logs/verify.json")"; fi
+post() { curl -s -b "$jar" -X POST "$web$1" -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" -d "$2"; }
+chat=$(post /v1/chat/complete '{"messages":[{"role":"user","content":"مرحبا"}],"stream":true}')
+if echo "$chat" | grep -q '^event: done'; then ok "chat streamed through the web front"; else bad "chat: $chat"; fi
+image=$(post /v1/images/generate '{"prompt":"قمر فوق عمّان"}')
+image_url=$(echo "$image" | python3 -c 'import json,sys; print(json.load(sys.stdin)["images"][0]["url"])' 2>/dev/null || true)
+if [ -n "$image_url" ] && [ "$(curl -s -o /dev/null -w '%{content_type}' "$image_url")" = image/png ]; then
+  ok "image drawn, stored and downloaded"
+else bad "image: $image"; fi
+job=$(post /v1/video/generate '{"prompt":"غروب فوق البحر الميت","duration_s":5}' \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])' 2>/dev/null || true)
+state=""
+for _ in $(seq 1 60); do
+  state=$(curl -s -b "$jar" "$web/v1/video/jobs/$job")
+  echo "$state" | grep -q '"status":"done"' && break
+  sleep 0.5
+done
+video_url=$(echo "$state" | python3 -c 'import json,sys; print(json.load(sys.stdin)["file"]["url"])' 2>/dev/null || true)
+if [ -n "$video_url" ] && curl -s -o "$logs/clip.mp4" "$video_url" \
+  && [ "$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$logs/clip.mp4" | cut -d. -f1)" = 5 ]; then
+  ok "5 s demo video made by the worker and downloaded"
+else bad "video: $state"; fi
+usage=$(curl -s -b "$jar" "$web/v1/usage/me")
+if echo "$usage" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d["tokens"]["used"] > 0 and d["images"]["used"] == 1 and d["videos"]["used"] == 1 else 1)'; then
+  ok "usage shows the tokens, the image and the video"
+else bad "usage: $usage"; fi
 
 for service in backend gateway worker web; do
   pid=${pids[$service]}
