@@ -15,6 +15,10 @@ func jobHandlers(settings: WorkerSettings, dependencies: StudioDependencies, log
         UploadScanJob(
             scanner: UploadScanner(
                 files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage, logger: logger)),
+        CleanupJob(
+            postgres: dependencies.postgres,
+            settlement: QuotaSettlement(redis: dependencies.redis, postgres: dependencies.postgres, logger: logger),
+            stuckAfter: settings.stuckJobAfter),
         VideoFinalizeJob(
             jobs: JobRepository(client: dependencies.postgres, logger: logger),
             files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage,
@@ -53,5 +57,11 @@ func buildApplication(
         prepare: { try await dependencies.migrate(logger: logger) },
         logger: logger)
     return dependencies.application(
-        router: router, name: "worker", settings: settings.common, extraServices: [worker], logger: logger)
+        router: router, name: "worker", settings: settings.common,
+        extraServices: [
+            worker,
+            Scheduler(
+                redis: dependencies.redis, queue: JobQueue(redis: dependencies.redis),
+                schedules: [.init(kind: .cleanup, every: settings.cleanupEvery)], tick: .seconds(5), logger: logger),
+        ], logger: logger)
 }

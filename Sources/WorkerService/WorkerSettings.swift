@@ -15,6 +15,9 @@ struct WorkerSettings: Sendable {
     /// How often a provider's video operation is polled, and when the job gives up.
     let videoPollInterval: Duration
     let videoDeadline: Duration
+    /// How often the cleanup runs, and when a `running` job counts as stuck.
+    let cleanupEvery: Duration
+    let stuckJobAfter: Duration
     let source: ConfigSource
 
     init(_ source: ConfigSource) throws {
@@ -26,6 +29,8 @@ struct WorkerSettings: Sendable {
             default: source.string("GOOGLE_BASE_URL", default: "https://generativelanguage.googleapis.com"))
         videoPollInterval = .milliseconds(try source.int("VIDEO_POLL_MS", default: 10_000, range: 10...600_000))
         videoDeadline = .seconds(try source.int("VIDEO_DEADLINE_SECONDS", default: 1800, range: 10...86_400))
+        cleanupEvery = .seconds(try source.int("CLEANUP_EVERY_SECONDS", default: 900, range: 1...86_400))
+        stuckJobAfter = .seconds(try source.int("STUCK_JOB_AFTER_SECONDS", default: 7200, range: 60...604_800))
         self.source = source
         database = try DatabaseSettings(source)
         redis = try RedisSettings(source)

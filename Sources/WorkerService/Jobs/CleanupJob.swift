@@ -1,0 +1,51 @@
+import Core
+import Foundation
+import Logging
+import PostgresNIO
+
+/// `cleanup`: expired sign-in links go, and jobs stuck in `running` past the deadline (their worker
+/// died and the queue entry is gone) are failed with their quota reservation released.
+struct CleanupJob: JobHandler {
+    let kind = JobKind.cleanup
+    let postgres: PostgresClient
+    let settlement: QuotaSettlement
+    /// A job running longer than this is stuck.
+    let stuckAfter: Duration
+
+    struct Report: Codable, Equatable {
+        let expiredLinks: Int
+        let stuckJobs: Int
+    }
+
+    func handle(_ job: JobEnvelope, logger: Logger) async throws {
+        let report = try await run(now: Date(), logger: logger)
+        logger.info(
+            "cleanup done", metadata: ["expired_links": "\(report.expiredLinks)", "stuck_jobs": "\(report.stuckJobs)"])
+    }
+
+    func run(now: Date, logger: Logger) async throws -> Report {
+        var links = 0
+        let deleted = try await postgres.query(
+            "DELETE FROM magic_links WHERE expires_at < \(now.addingTimeInterval(-86_400)) RETURNING id", logger: logger
+        )
+        for try await _ in deleted.decode(UUID.self) { links += 1 }
+
+        let cutoff = now.addingTimeInterval(-Double(stuckAfter.components.seconds))
+        let stuck = try await postgres.query(
+            """
+            UPDATE jobs SET status = 'failed', error = 'the job stopped while running', updated_at = now()
+            WHERE status = 'running' AND updated_at < \(cutoff)
+            RETURNING user_id, payload_json::text
+            """, logger: logger)
+        var jobs = 0
+        struct Reserved: Decodable { let reservation: JobPayloads.Reservation? }
+        for try await (_, payload) in stuck.decode((UUID?, String).self) {
+            jobs += 1
+            if let reservation = (try? JSONDecoder.studio.decode(Reserved.self, from: Data(payload.utf8)))?.reservation
+            {
+                await settlement.release(reservation)
+            }
+        }
+        return Report(expiredLinks: links, stuckJobs: jobs)
+    }
+}
