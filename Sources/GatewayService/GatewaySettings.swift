@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import NIOCore
 
 /// Everything the AI gateway reads from its environment.
 struct GatewaySettings: Sendable {
@@ -36,6 +37,9 @@ struct GatewaySettings: Sendable {
     /// Pause between words of the demo's streamed reply.
     let demoWordDelay: Duration
     let providerTimeout: Int
+
+    /// `PROVIDER_TIMEOUT_SECONDS` as the HTTP client wants it.
+    var providerTimeAmount: TimeAmount { .seconds(Int64(providerTimeout)) }
 
     init(_ source: ConfigSource) throws {
         common = try CommonSettings(source, defaultPort: 8082)

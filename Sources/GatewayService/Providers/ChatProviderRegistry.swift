@@ -7,17 +7,17 @@ func chatProviders(settings: GatewaySettings, httpClient: HTTPClient) -> [String
     if let openAI = settings.openAI {
         providers["openai"] = OpenAIChatProvider(
             apiKey: openAI.key, baseURL: openAI.baseURL, client: httpClient,
-            timeout: .seconds(Int64(settings.providerTimeout)))
+            timeout: settings.providerTimeAmount)
     }
     if let anthropic = settings.anthropic {
         providers["anthropic"] = AnthropicChatProvider(
             apiKey: anthropic.key, baseURL: anthropic.baseURL, client: httpClient,
-            timeout: .seconds(Int64(settings.providerTimeout)))
+            timeout: settings.providerTimeAmount)
     }
     if let google = settings.google {
         providers["google"] = GeminiChatProvider(
             apiKey: google.key, baseURL: google.baseURL, client: httpClient,
-            timeout: .seconds(Int64(settings.providerTimeout)))
+            timeout: settings.providerTimeAmount)
     }
     return providers
 }
@@ -29,17 +29,17 @@ func imageProviders(settings: GatewaySettings, httpClient: HTTPClient) -> [Strin
     if let key = settings.nanoBanana {
         providers["google"] = GeminiImageProvider(
             apiKey: key.key, baseURL: key.baseURL, client: httpClient,
-            timeout: .seconds(Int64(settings.providerTimeout)))
+            timeout: settings.providerTimeAmount)
     }
     if let key = settings.replicate {
         providers["replicate"] = ReplicateImageProvider(
             apiKey: key.key, baseURL: key.baseURL, client: httpClient,
-            timeout: .seconds(Int64(settings.providerTimeout)))
+            timeout: settings.providerTimeAmount)
     }
     if let key = settings.stability {
         providers["stability"] = StabilityImageProvider(
             apiKey: key.key, baseURL: key.baseURL, client: httpClient,
-            timeout: .seconds(Int64(settings.providerTimeout)))
+            timeout: settings.providerTimeAmount)
     }
     return providers
 }
