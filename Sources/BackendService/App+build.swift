@@ -44,9 +44,34 @@ func buildRouter(
         BlobRoutes(storage: storage, links: settings.localLinks).register(on: v1)
     }
 
+    let baseURL =
+        settings.auth.baseURL.absoluteString.hasSuffix("/")
+        ? String(settings.auth.baseURL.absoluteString.dropLast()) : settings.auth.baseURL.absoluteString
+    let plans = PlanRepository(client: postgres, logger: logger)
+    let paymentRoutes = PaymentRoutes(
+        payments: PaymentRepository(client: postgres, logger: logger), plans: plans,
+        providers: settings.payments.providers(), defaultProvider: settings.payments.defaultProvider,
+        queue: JobQueue(redis: dependencies.redis), limiter: RateLimiter(redis: dependencies.redis),
+        sessionRule: settings.payments.sessionRule, baseURL: baseURL,
+        callbackBaseURL: settings.payments.callbackBaseURL, logger: logger)
+    paymentRoutes.register(public: v1)
+    if let fake = settings.payments.fake, let key = fake.webhookKey {
+        // Local mode with no HyperPay key: the fake OPPWA server, posting its webhooks back to this process.
+        FakeOPPWA(
+            accessToken: fake.accessToken, entityID: fake.entityID, webhookKey: key,
+            deliver: FakeOPPWA.posting(
+                to: "http://127.0.0.1:\(settings.common.port)/v1/payments/webhook/hyperpay", logger: logger)
+        ).register(on: router.group(RouterPath(PaymentSettings.fakePath)))
+    }
+
     let signedIn = v1.group().add(middleware: SessionAuthenticator<AppRequestContext>(tokens: tokens, users: users))
     auth.registerSignedIn(on: signedIn)
     UsageRoutes(usage: usage).register(on: signedIn)
+    paymentRoutes.register(signedIn: signedIn)
+    SubscriptionRoutes(
+        subscriptions: SubscriptionRepository(client: postgres, logger: logger),
+        invoices: InvoiceRepository(client: postgres, logger: logger), plans: plans
+    ).register(on: signedIn)
     FileRoutes(
         files: FileRepository(client: postgres, logger: logger), storage: storage,
         queue: JobQueue(redis: dependencies.redis), linkLifetime: settings.storage.linkLifetime

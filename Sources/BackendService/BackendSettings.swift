@@ -10,6 +10,7 @@ struct BackendSettings: Sendable {
     let auth: AuthSettings
     let mail: MailSettings
     let storage: StorageSettings
+    let payments: PaymentSettings
     /// Every `aws:secretsmanager:` value already resolved; AWS clients read their credentials here.
     let source: ConfigSource
 
@@ -21,6 +22,8 @@ struct BackendSettings: Sendable {
         auth = try AuthSettings(source, environment: common.environment)
         mail = try MailSettings(source, environment: common.environment)
         storage = try StorageSettings(source, environment: common.environment)
+        payments = try PaymentSettings(
+            source, environment: common.environment, baseURL: auth.baseURL, port: common.port)
         self.source = source
     }
 

@@ -25,6 +25,11 @@ func jobHandlers(settings: WorkerSettings, dependencies: StudioDependencies, log
             settlement: QuotaSettlement(redis: dependencies.redis, postgres: dependencies.postgres, logger: logger),
             queue: JobQueue(redis: dependencies.redis), client: .shared, apiKey: settings.veoKey,
             baseURL: settings.veoBaseURL, pollInterval: settings.videoPollInterval, deadline: settings.videoDeadline),
+        PaymentsWebhooksJob(payments: PaymentRepository(client: dependencies.postgres, logger: logger)),
+        SubscriptionRenewalsJob(
+            subscriptions: SubscriptionRepository(client: dependencies.postgres, logger: logger),
+            payments: PaymentRepository(client: dependencies.postgres, logger: logger),
+            queue: JobQueue(redis: dependencies.redis), grace: settings.pastDueGrace),
         VideoDemoJob(
             jobs: JobRepository(client: dependencies.postgres, logger: logger),
             files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage,
@@ -62,6 +67,9 @@ func buildApplication(
             worker,
             Scheduler(
                 redis: dependencies.redis, queue: JobQueue(redis: dependencies.redis),
-                schedules: [.init(kind: .cleanup, every: settings.cleanupEvery)], tick: .seconds(5), logger: logger),
+                schedules: [
+                    .init(kind: .cleanup, every: settings.cleanupEvery),
+                    .init(kind: .subscriptionRenewals, every: settings.renewalsEvery),
+                ], tick: .seconds(5), logger: logger),
         ], logger: logger)
 }

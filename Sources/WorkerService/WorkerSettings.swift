@@ -1,4 +1,5 @@
 import Core
+import Foundation
 
 /// Everything the worker reads from its environment.
 struct WorkerSettings: Sendable {
@@ -18,6 +19,9 @@ struct WorkerSettings: Sendable {
     /// How often the cleanup runs, and when a `running` job counts as stuck.
     let cleanupEvery: Duration
     let stuckJobAfter: Duration
+    let renewalsEvery: Duration
+    /// How long a subscription may stay past due before it expires.
+    let pastDueGrace: TimeInterval
     let source: ConfigSource
 
     init(_ source: ConfigSource) throws {
@@ -31,6 +35,8 @@ struct WorkerSettings: Sendable {
         videoDeadline = .seconds(try source.int("VIDEO_DEADLINE_SECONDS", default: 1800, range: 10...86_400))
         cleanupEvery = .seconds(try source.int("CLEANUP_EVERY_SECONDS", default: 900, range: 1...86_400))
         stuckJobAfter = .seconds(try source.int("STUCK_JOB_AFTER_SECONDS", default: 7200, range: 60...604_800))
+        renewalsEvery = .seconds(try source.int("RENEWALS_EVERY_SECONDS", default: 86_400, range: 1...604_800))
+        pastDueGrace = TimeInterval(try source.int("PAST_DUE_GRACE_DAYS", default: 7, range: 0...90) * 86_400)
         self.source = source
         database = try DatabaseSettings(source)
         redis = try RedisSettings(source)

@@ -17,7 +17,7 @@ struct BackendHarness: Sendable {
     let settings: BackendSettings
 
     static func run(
-        extra: [String: String] = [:],
+        extra: [String: String] = [:], logs: LogCapture? = nil,
         _ body: @escaping @Sendable (BackendHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { client, database in
@@ -27,7 +27,7 @@ struct BackendHarness: Sendable {
             var values = ["OUTBOX_DIR": outboxDirectory.path, "BASE_URL": "http://studio.test"]
             values.merge(extra) { _, new in new }
             let settings = try BackendSettings(TestEnvironment.serviceSource(database: database, extra: values))
-            let logger = Logger(label: "backend-test")
+            let logger = logs?.logger(service: "backend") ?? Logger(label: "backend-test")
             let outbox = OutboxMailer(
                 directory: outboxDirectory, from: "AI Studio <no-reply@studio.test>", logger: logger)
             let tokens = await SessionTokens(secret: settings.jwt.secret, lifetime: 3600)

@@ -29,6 +29,7 @@ extension AppError {
             .unauthenticated, .accountBlocked, .csrfFailed, .forbidden, .notFound, .methodNotAllowed, .payloadTooLarge,
             .rateLimited(retryAfterSeconds: 60), .mailUnavailable, .unsupportedFileType, .fileTooLarge(limit: 10 << 20),
             .fileNotReady(.quarantined), .fileNotReady(.rejected), .linkExpired, .serviceUnavailable, .internalError,
+            .paymentProviderUnavailable, .paymentProviderFailed, .noActiveSubscription, .paymentRequired,
         ] + MagicLinkRepository.Refusal.allCases.map(\.appError)
     }
 }

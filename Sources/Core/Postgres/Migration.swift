@@ -16,5 +16,6 @@ public struct Migration: Sendable {
         .m0001ProductTables,
         .m0002SignIn,
         .m0003Conversations,
+        .m0004Payments,
     ]
 }

@@ -72,4 +72,13 @@ public enum JobPayloads {
             case aspectRatio = "aspect_ratio"
         }
     }
+
+    /// `payments_webhooks`: a stored provider notification (a `payment_events` row) to apply.
+    public struct PaymentEvent: Codable, Sendable, Equatable {
+        public let eventID: UUID
+
+        public init(eventID: UUID) { self.eventID = eventID }
+
+        enum CodingKeys: String, CodingKey { case eventID = "event_id" }
+    }
 }
