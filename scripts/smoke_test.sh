@@ -36,7 +36,7 @@ start() {
   env "${common[@]}" PORT="${ports[$service]}" "$@" "$bin/$exe" >"$logs/$service.log" 2>&1 &
   pids[$service]=$!
 }
-start backend BackendService
+start backend BackendService PAYMENTS_FAKE_OPPWA=true
 start gateway GatewayService
 start worker WorkerService
 start web WebService BACKEND_URL="http://127.0.0.1:${ports[backend]}" GATEWAY_URL="http://127.0.0.1:${ports[gateway]}"
@@ -94,6 +94,35 @@ usage=$(curl -s -b "$jar" "$web/v1/usage/me")
 if echo "$usage" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d["tokens"]["used"] > 0 and d["images"]["used"] == 1 and d["videos"]["used"] == 1 else 1)'; then
   ok "usage shows the tokens, the image and the video"
 else bad "usage: $usage"; fi
+
+# Paying for Pro on the local fake HyperPay: checkout page, widget with its SRI hash, approve, the encrypted
+# webhook applied by the worker, then the subscription, the raised limits and the invoice.
+session=$(post /v1/payments/session '{"plan_id":"pro"}')
+payment=$(echo "$session" | python3 -c 'import json,sys; print(json.load(sys.stdin)["payment_id"].lower())' 2>/dev/null || true)
+details=$(curl -s -b "$jar" "$web/v1/payments/$payment")
+checkout=$(echo "$details" | python3 -c 'import json,sys; print(json.load(sys.stdin)["checkout"]["checkout_id"])' 2>/dev/null || true)
+script_url=$(echo "$details" | python3 -c 'import json,sys; print(json.load(sys.stdin)["checkout"]["script_url"])' 2>/dev/null || true)
+integrity=$(echo "$details" | python3 -c 'import json,sys; print(json.load(sys.stdin)["checkout"]["integrity"])' 2>/dev/null || true)
+page=$(curl -s -o /dev/null -w '%{http_code}' "$web/app/checkout/?payment=$payment")
+actual="sha384-$(curl -s "$script_url" | openssl dgst -sha384 -binary | base64 -w0)"
+if [ -n "$checkout" ] && [ "$page" = 200 ] && [ "$actual" = "$integrity" ]; then
+  ok "checkout opened; its page and the widget (SRI hash matches) load through the web front"
+else bad "checkout: session=$session page=$page integrity=$integrity actual=$actual"; fi
+decided=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$web/v1/dev/oppwa/v1/checkouts/$checkout/decide" -d decision=approve)
+state=pending
+for _ in $(seq 1 75); do
+  state=$(curl -s -b "$jar" "$web/v1/payments/$payment" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null || true)
+  [ "$state" = paid ] && break
+  sleep 0.2
+done
+subscription=$(curl -s -b "$jar" "$web/v1/subscription")
+invoices=$(curl -s -b "$jar" "$web/v1/invoices")
+if [ "$decided" = 200 ] && [ "$state" = paid ] && echo "$subscription" | grep -q '"plan_id":"pro"' \
+  && echo "$subscription" | grep -q '"status":"active"' && echo "$invoices" | grep -q '"amount_jod":"5.000"'; then
+  ok "approved payment: worker applied the webhook, Pro is active, invoice issued"
+else bad "payment: decided=$decided state=$state subscription=$subscription invoices=$invoices"; fi
+account=$(curl -s -o /dev/null -w '%{http_code}' "$web/app/account/")
+if [ "$account" = 200 ]; then ok "account page served"; else bad "account page: $account"; fi
 
 for service in backend gateway worker web; do
   pid=${pids[$service]}

@@ -3,7 +3,8 @@ import Crypto
 import Foundation
 
 /// Which payment providers are on, and where they call back. Each provider is off unless its keys are set;
-/// in local mode with no HyperPay key, HyperPay points at the fake OPPWA server the backend mounts itself.
+/// with no HyperPay key, local mode (or `PAYMENTS_FAKE_OPPWA=true` outside production) points HyperPay at the fake
+/// OPPWA server the backend mounts itself. Production never mounts it.
 struct PaymentSettings: Sendable {
     static let fakePath = "v1/dev/oppwa"
 
@@ -34,7 +35,7 @@ struct PaymentSettings: Sendable {
         if let configured = try HyperPaySettings(source) {
             hyperpay = configured
             fake = nil
-        } else if environment == .local, try source.bool("PAYMENTS_FAKE_OPPWA", default: true) {
+        } else if environment != .prod, try source.bool("PAYMENTS_FAKE_OPPWA", default: environment == .local) {
             let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
             let local = try HyperPaySettings(
                 accessToken: "fake-oppwa-" + UUID().uuidString, entityID: "fake-entity-local",

@@ -191,9 +191,17 @@ public struct PaymentRepository: Sendable {
                 "payment notification rejected",
                 metadata: ["event_id": "\(eventID)", "reason": "\(reason)"])
         case .activated(let id):
-            logger.info("payment applied", metadata: ["event_id": "\(eventID)", "payment_id": "\(id)"])
+            logger.info(
+                "payment applied",
+                metadata: [
+                    "event_id": "\(eventID.uuidString.lowercased())", "payment_id": "\(id.uuidString.lowercased())",
+                ])
         case .declined(let id):
-            logger.info("payment declined", metadata: ["event_id": "\(eventID)", "payment_id": "\(id)"])
+            logger.info(
+                "payment declined",
+                metadata: [
+                    "event_id": "\(eventID.uuidString.lowercased())", "payment_id": "\(id.uuidString.lowercased())",
+                ])
         default:
             break
         }

@@ -1,0 +1,142 @@
+// The Account page: subscription with cancel/renew, this period's meters, plans and add-ons to buy, invoices.
+import { get, post } from "../api.js";
+import { apply, errorMessage, formatDateTime, formatNumber, lang, onLangChange, t } from "../i18n.js";
+import { mountLangToggle } from "../components/lang-toggle.js";
+import { createStatus } from "../components/status.js";
+
+const $ = (id) => document.getElementById(id);
+const status = createStatus($("status"));
+let state = { subscription: null, usage: null, catalogue: { plans: [], addons: [] }, invoices: [] };
+
+apply();
+mountLangToggle($("lang-toggle"));
+
+const name = (item) => (lang() === "ar" ? item.name_ar : item.name) ?? item.name;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+function renderSubscription() {
+  const sub = state.subscription;
+  $("cancel").hidden = !(sub?.status === "active" && !sub.cancel_at_period_end);
+  $("renew").hidden = !(sub?.status === "active" && sub.cancel_at_period_end);
+  if (!sub) {
+    $("subscription").textContent = t("account.none");
+    return;
+  }
+  const plan = lang() === "ar" ? sub.plan_name_ar : sub.plan_name;
+  const parts = [t("account.plan", { plan: plan ?? sub.plan_id }), t(`account.status.${sub.status}`)];
+  if (sub.renews_at && ["active", "trialing"].includes(sub.status)) {
+    const date = formatDateTime(new Date(sub.renews_at));
+    parts.push(sub.cancel_at_period_end || sub.status === "trialing" ? t("account.ends", { date }) : t("account.renews", { date }));
+  }
+  $("subscription").dataset.status = sub.status;
+  $("subscription").textContent = parts.join(" · ");
+}
+
+function renderMeters() {
+  const usage = state.usage;
+  const box = $("meters");
+  box.replaceChildren();
+  if (!usage) return;
+  for (const [key, meter] of [["tokens", usage.tokens], ["images", usage.images], ["videos", usage.videos]]) {
+    if (!meter) continue;
+    const bar = el("progress", { max: String(Math.max(meter.limit, 1)), value: String(Math.min(meter.used, meter.limit)) });
+    box.append(el("div", { class: "meter", "data-kind": key },
+      el("span", { text: t(`account.meter.${key}`) }), bar,
+      el("span", { text: t("account.meter", { used: formatNumber(meter.used), limit: formatNumber(meter.limit) }) })));
+  }
+}
+
+function renderCatalogue() {
+  const plans = $("plans");
+  plans.replaceChildren(...state.catalogue.plans.map((plan) => {
+    const current = state.subscription?.plan_id === plan.id && state.subscription?.status === "active";
+    const button = el("button", { type: "button", class: "button", "data-plan": plan.id, text: t("account.choose") });
+    button.disabled = current;
+    button.addEventListener("click", () => checkout({ plan_id: plan.id }, button));
+    return el("article", { class: "plan" }, el("h3", { text: name(plan) }),
+      el("p", { class: "price", text: t("account.perMonth", { price: plan.price_jod }) }), button);
+  }));
+  const addons = $("addons");
+  addons.replaceChildren(...state.catalogue.addons.map((addon) => {
+    const button = el("button", { type: "button", class: "button secondary", "data-addon": addon.id,
+      text: t("account.buy", { price: addon.price_jod }) });
+    button.addEventListener("click", () => checkout({ addon: addon.id }, button));
+    return el("article", { class: "plan" }, el("h3", { text: name(addon) }), button);
+  }));
+}
+
+function renderInvoices() {
+  const list = $("invoices");
+  if (!state.invoices.length) {
+    list.replaceChildren(el("li", { text: t("account.noInvoices") }));
+    return;
+  }
+  list.replaceChildren(...state.invoices.map((invoice) => el("li", { "data-invoice": invoice.number },
+    el("bdi", { text: invoice.number }), " · ", formatDateTime(new Date(invoice.issued_at)), " · ",
+    lang() === "ar" ? invoice.description_ar : invoice.description, " · ",
+    el("bdi", { text: `${invoice.amount_jod} JOD` }), " · ",
+    el("a", { href: invoice.html_url, target: "_blank", rel: "noopener", text: t("account.invoice.view") }))));
+}
+
+function render() {
+  renderSubscription();
+  renderMeters();
+  renderCatalogue();
+  renderInvoices();
+}
+
+async function checkout(body, button) {
+  button.disabled = true;
+  status.show("info", () => t("account.opening"));
+  try {
+    const session = await post("/v1/payments/session", body);
+    location.assign(session.redirectUrl);
+  } catch (error) {
+    const key = `account.error.${error.code}`;
+    status.show("error", () => (t(key) !== key ? t(key) : errorMessage(error)), error.code);
+    button.disabled = false;
+  }
+}
+
+async function setRenewal(action) {
+  try {
+    const result = await post(`/v1/subscription/${action}`);
+    state.subscription = result.subscription;
+    status.show("success", () => t(action === "cancel" ? "account.canceled" : "account.renewed"), action);
+    render();
+  } catch (error) {
+    status.show("error", () => errorMessage(error), error.code);
+  }
+}
+
+$("cancel").addEventListener("click", () => setRenewal("cancel"));
+$("renew").addEventListener("click", () => setRenewal("renew"));
+onLangChange(render);
+
+async function load() {
+  try {
+    const [subscription, usage, catalogue, invoices] = await Promise.all([
+      get("/v1/subscription"), get("/v1/usage/me"), get("/v1/plans"), get("/v1/invoices"),
+    ]);
+    state = { subscription: subscription.subscription ?? null, usage, catalogue, invoices: invoices.invoices ?? [] };
+    render();
+  } catch (error) {
+    if (error.status === 401) {
+      status.show("error", () => t("account.signInFirst"), error.code);
+      location.replace(`/signin/?next=${encodeURIComponent("/app/account/")}`);
+      return;
+    }
+    status.show("error", () => errorMessage(error), error.code);
+  }
+}
+
+load();
