@@ -12,7 +12,7 @@ FROM ${SWIFT_IMAGE} AS build
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libhiredis-dev \
+    && apt-get install -y --no-install-recommends libhiredis-dev zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /build
@@ -50,8 +50,17 @@ RUN apt-get update \
         libhiredis0.14 \
         libreoffice-impress-nogui \
         libreoffice-writer-nogui \
+        python3-uno \
+        python3-venv \
         tzdata \
+        zlib1g \
     && rm -rf /var/lib/apt/lists/*
+
+# unoserver keeps one LibreOffice warm for DOCX/PPTX → PDF. It must run on Debian's python3, the only
+# one python3-uno works with, so its venv sees the system site-packages.
+RUN python3 -m venv --system-site-packages /opt/office \
+    && /opt/office/bin/pip install --no-cache-dir 'unoserver==3.7' \
+    && /opt/office/bin/python -c 'import uno'
 
 # The service runs unprivileged. It gets a writable home (LibreOffice keeps its profile there);
 # /data/storage holds local-mode files and is a volume in docker-compose.yml.
@@ -69,6 +78,7 @@ COPY --from=build /staging /app
 USER 10001:10001
 
 ENV PORT=8083 \
+    UNOSERVER_BIN=/opt/office/bin/unoserver \
     SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no,swift-backtrace=/app/swift-backtrace-static
 EXPOSE 8083
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Walks the sign-in pages of the web front in a real Chromium.
+"""Walks the sign-in, account and checkout pages of the web front in a real Chromium.
 
 Usage: .venv-browser/bin/python scripts/browser_check.py [BASE_URL]   (default http://127.0.0.1:18080)
 
 Needs the studio in local mode (the dev outbox answers) and Playwright for Python with the
-system Chromium at /usr/bin/chromium. Each run asks for two sign-in e-mails, to fresh random
-addresses. Prints one line per check, then `browser: N passed, M failed`; exits 1 on a failure.
+system Chromium at /usr/bin/chromium. Each run asks for three sign-in e-mails, to fresh random
+addresses, and pays on the local fake HyperPay (no HyperPay key configured). Prints one line per check, then `browser: N passed, M failed`; exits 1 on a failure.
 Screenshots go to /tmp/studio-*.png.
 """
 
@@ -248,6 +248,77 @@ def simulated_refusals(page) -> None:
     page.unroute("**/v1/auth/magic-link")
 
 
+def sign_in_quickly(context, page, label: str) -> str:
+    """Signs a fresh address in through the API from the page, with the code from the dev mailbox."""
+    email = fresh_email(label)
+    page.goto(f"{BASE}/signin/")
+    page.evaluate("""async (email) => { await fetch("/v1/auth/magic-link", { method: "POST",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email, locale: "ar" }) }); }""", email)
+    code, _ = read_mailbox(context, email)
+    page.evaluate("""async ([email, code]) => { await fetch("/v1/auth/magic-link/verify", { method: "POST",
+        headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email, code }) }); }""", [email, code])
+    return email
+
+
+def pay_for_a_plan(context, page) -> None:
+    sign_in_quickly(context, page, "pay")
+    page.goto(f"{BASE}/app/account/")
+    page.locator("#plans article").nth(2).wait_for()
+    check("account: <html lang=ar dir=rtl>", html_lang_dir(page) == ("ar", "rtl"))
+    check("account: three plans with prices in JOD", page.locator("#plans article").count() == 3
+          and "7.000" in page.inner_text("#plans"), page.inner_text("#plans"))
+    check("account: add-ons offered at 1 JOD", page.locator("#addons button").count() == 3
+          and "1.000" in page.inner_text("#addons"))
+    page.screenshot(path="/tmp/studio-account-ar.png", full_page=True)
+
+    page.click('#plans button[data-plan="pro"]')
+    page.wait_for_url(re.compile(r".*/app/checkout/\?payment=.*"))
+    widget = page.locator('[data-testid="fake-oppwa"]')
+    widget.wait_for()
+    check("checkout: the amount reads 5.000 JOD in Arabic", "5.000" in page.inner_text("#amount")
+          and is_arabic(page.inner_text("#amount")), page.inner_text("#amount"))
+    check("checkout: the local test widget is labelled as a test checkout",
+          "تجريبية" in widget.inner_text() and "No money moves here" in widget.inner_text())
+    integrity = page.evaluate("() => document.querySelector('script[src*=paymentWidgets]')?.integrity")
+    check("checkout: the widget script carries an SRI hash", (integrity or "").startswith("sha384-"), str(integrity))
+    page.screenshot(path="/tmp/studio-checkout-ar.png", full_page=True)
+
+    widget.locator('button[name="approve"]').click()
+    page.wait_for_url(re.compile(r".*/app/checkout/return/\?payment=.*"))
+    page.locator('#status[data-code="paid"]').wait_for(timeout=20_000)
+    check("return: says the payment went through, in Arabic", is_arabic(page.inner_text("#status")))
+    page.screenshot(path="/tmp/studio-return-paid-ar.png", full_page=True)
+
+    page.goto(f"{BASE}/app/account/")
+    page.locator('#subscription[data-status="active"]').wait_for()
+    text = page.inner_text("#subscription")
+    check("account: Pro is active with a renewal date", "المحترف" in text and "يتجدّد" in text, text)
+    page.locator("#invoices li[data-invoice]").first.wait_for()
+    check("account: the invoice is listed with 5.000 JOD", "5.000" in page.inner_text("#invoices"))
+    tokens = page.locator('.meter[data-kind="tokens"]').inner_text()
+    check("account: the token meter shows Pro's 400,000", "400,000" in tokens or "400٬000" in tokens, tokens)
+    page.screenshot(path="/tmp/studio-account-pro-ar.png", full_page=True)
+
+    page.click("#cancel")
+    page.locator('#status[data-code="cancel"]').wait_for()
+    check("account: stop renewal says when it ends", "ينتهي" in page.inner_text("#subscription")
+          and page.locator("#renew").is_visible())
+    page.click("#renew")
+    page.locator('#status[data-code="renew"]').wait_for()
+    check("account: resume renewal brings the renewal date back", "يتجدّد" in page.inner_text("#subscription"))
+
+    page.click('#addons button[data-addon="images_10"]')
+    page.locator('[data-testid="fake-oppwa"]').wait_for()
+    page.locator('[data-testid="fake-oppwa"] button[name="decline"]').click()
+    page.wait_for_url(re.compile(r".*/app/checkout/return/.*"))
+    page.locator('#status[data-code="failed"]').wait_for(timeout=20_000)
+    check("return: a declined payment says nothing was activated, in Arabic", is_arabic(page.inner_text("#status")))
+    page.goto(f"{BASE}/app/account/")
+    page.locator('.meter[data-kind="images"]').wait_for()
+    images = page.locator('.meter[data-kind="images"]').inner_text()
+    check("account: the declined add-on left the image limit at 30", images.strip().endswith("30"), images)
+
+
 def main() -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -269,6 +340,10 @@ def main() -> int:
         second = new_context()
         section("confirm link", lambda: confirm_link(second, second.new_page()))
         second.close()
+
+        third = new_context()
+        section("pay for a plan", lambda: pay_for_a_plan(third, third.new_page()))
+        third.close()
 
         check("no uncaught script errors on any page", not script_errors, "; ".join(script_errors[:3]))
         browser.close()

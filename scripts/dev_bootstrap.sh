@@ -18,6 +18,7 @@ WORKER_PORT=${WORKER_PORT:-8083}
 data="$root/.data"
 
 ensure_packages
+ensure_office "$root/.venv-office"
 mkdir -p "$data/logs"
 
 if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$data"; then
@@ -77,7 +78,7 @@ run() {
 }
 run backend BackendService "$BACKEND_PORT"
 run gateway GatewayService "$GATEWAY_PORT"
-run worker WorkerService "$WORKER_PORT"
+run worker WorkerService "$WORKER_PORT" UNOSERVER_BIN="$root/.venv-office/bin/unoserver"
 run web WebService "$WEB_PORT" BACKEND_URL="http://127.0.0.1:$BACKEND_PORT" GATEWAY_URL="http://127.0.0.1:$GATEWAY_PORT"
 
 for pair in "backend:$BACKEND_PORT" "gateway:$GATEWAY_PORT" "worker:$WORKER_PORT" "web:$WEB_PORT"; do

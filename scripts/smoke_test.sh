@@ -38,7 +38,7 @@ start() {
 }
 start backend BackendService PAYMENTS_FAKE_OPPWA=true
 start gateway GatewayService
-start worker WorkerService
+start worker WorkerService UNOSERVER_BIN="$PWD/.venv-office/bin/unoserver"
 start web WebService BACKEND_URL="http://127.0.0.1:${ports[backend]}" GATEWAY_URL="http://127.0.0.1:${ports[gateway]}"
 
 for service in backend gateway worker web; do
@@ -94,6 +94,36 @@ usage=$(curl -s -b "$jar" "$web/v1/usage/me")
 if echo "$usage" | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d["tokens"]["used"] > 0 and d["images"]["used"] == 1 and d["videos"]["used"] == 1 else 1)'; then
   ok "usage shows the tokens, the image and the video"
 else bad "usage: $usage"; fi
+
+# An Arabic DOCX uploaded, checked, turned into a PDF by the worker's warm LibreOffice, and downloaded.
+/usr/bin/python3 - "$logs/cv.docx" <<'PY'
+import sys, zipfile
+ns = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+    z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+    z.writestr("word/document.xml", f'<?xml version="1.0"?><w:document xmlns:w="{ns}"><w:body><w:p><w:pPr><w:bidi/></w:pPr><w:r><w:rPr><w:rtl/></w:rPr><w:t>سيرة ذاتية من عمان</w:t></w:r></w:p></w:body></w:document>')
+PY
+uploaded=$(curl -s -b "$jar" -X POST "$web/v1/files" -H "X-CSRF-Token: $csrf" -F "file=@$logs/cv.docx;filename=cv.docx")
+doc_id=$(echo "$uploaded" | python3 -c 'import json,sys; print(json.load(sys.stdin)["file"]["id"].lower())' 2>/dev/null || true)
+for _ in $(seq 1 50); do
+  curl -s -b "$jar" "$web/v1/files/$doc_id" | grep -q '"status":"ready"' && break
+  sleep 0.2
+done
+converting=$(post "/v1/files/$doc_id/convert" '{"to":"pdf"}')
+job=$(echo "$converting" | python3 -c 'import json,sys; print(json.load(sys.stdin)["job"]["id"])' 2>/dev/null || true)
+result=""
+for _ in $(seq 1 300); do
+  result=$(curl -s -b "$jar" "$web/v1/jobs/$job" | python3 -c 'import json,sys; j=json.load(sys.stdin)["job"]; print(j["result_file_id"] or "" if j["status"] == "done" else "")' 2>/dev/null || true)
+  [ -n "$result" ] && break
+  sleep 0.2
+done
+pdf_link=$(curl -s -b "$jar" "$web/v1/files/$result/signed-url" | python3 -c 'import json,sys; print(json.load(sys.stdin)["url"])' 2>/dev/null || true)
+curl -s "$pdf_link" -o "$logs/cv.pdf" || true
+pdf_text=$(pdftotext "$logs/cv.pdf" - 2>/dev/null | python3 -c 'import sys, unicodedata; t = unicodedata.normalize("NFKC", sys.stdin.read()); print("".join(c for c in t if not 0x202A <= ord(c) <= 0x202E))' || true)
+if [ -n "$result" ] && echo "$pdf_text" | grep -q 'سيرة ذاتية من عمان'; then
+  ok "an Arabic DOCX became a PDF in the worker and reads in order"
+else bad "document: upload=$uploaded convert=$converting result=$result text=$pdf_text"; fi
 
 # Paying for Pro on the local fake HyperPay: checkout page, widget with its SRI hash, approve, the encrypted
 # webhook applied by the worker, then the subscription, the raised limits and the invoice.

@@ -13,6 +13,8 @@ cleanup() { stop_stack; rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+ensure_office
+
 pg_port=$(free_port)
 redis_port=$(free_port)
 moto_port=$(free_port)

@@ -67,6 +67,10 @@ func buildRouter(
     let signedIn = v1.group().add(middleware: SessionAuthenticator<AppRequestContext>(tokens: tokens, users: users))
     auth.registerSignedIn(on: signedIn)
     UsageRoutes(usage: usage).register(on: signedIn)
+    JobRoutes(
+        jobs: JobRepository(client: postgres, logger: logger), files: FileRepository(client: postgres, logger: logger),
+        queue: JobQueue(redis: dependencies.redis)
+    ).register(on: signedIn)
     paymentRoutes.register(signedIn: signedIn)
     SubscriptionRoutes(
         subscriptions: SubscriptionRepository(client: postgres, logger: logger),

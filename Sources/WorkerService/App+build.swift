@@ -7,7 +7,9 @@ import Prometheus
 typealias AppRequestContext = BasicRequestContext
 
 /// The handler of every job kind the worker runs.
-func jobHandlers(settings: WorkerSettings, dependencies: StudioDependencies, logger: Logger) -> [any JobHandler] {
+func jobHandlers(
+    settings: WorkerSettings, dependencies: StudioDependencies, office: OfficeConverter, logger: Logger
+) -> [any JobHandler] {
     let storage = settings.storage.areas(
         credentials: AWSCredentialsProvider(environment: settings.source.values), links: nil)
     return [
@@ -25,6 +27,9 @@ func jobHandlers(settings: WorkerSettings, dependencies: StudioDependencies, log
             settlement: QuotaSettlement(redis: dependencies.redis, postgres: dependencies.postgres, logger: logger),
             queue: JobQueue(redis: dependencies.redis), client: .shared, apiKey: settings.veoKey,
             baseURL: settings.veoBaseURL, pollInterval: settings.videoPollInterval, deadline: settings.videoDeadline),
+        DocConvertJob(
+            jobs: JobRepository(client: dependencies.postgres, logger: logger),
+            files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage, converter: office),
         PaymentsWebhooksJob(payments: PaymentRepository(client: dependencies.postgres, logger: logger)),
         SubscriptionRenewalsJob(
             subscriptions: SubscriptionRepository(client: dependencies.postgres, logger: logger),
@@ -46,9 +51,10 @@ func buildApplication(
     router.addStudioMiddleware()
     router.addOperationalRoutes(service: "worker", checks: dependencies.readinessChecks, registry: registry)
     let jobs = JobRepository(client: dependencies.postgres, logger: logger)
+    let office = OfficeConverter(settings: settings.office, logger: logger)
     let worker = JobWorker(
         redis: dependencies.redis,
-        handlers: jobHandlers(settings: settings, dependencies: dependencies, logger: logger),
+        handlers: jobHandlers(settings: settings, dependencies: dependencies, office: office, logger: logger),
         concurrency: settings.concurrency, policy: settings.policy,
         onDeadLetter: { envelope, reason in
             // A job that gave up frees the quota it reserved, and its `jobs` row says failed.
@@ -65,6 +71,7 @@ func buildApplication(
         router: router, name: "worker", settings: settings.common,
         extraServices: [
             worker,
+            OfficeService(converter: office, logger: logger),
             Scheduler(
                 redis: dependencies.redis, queue: JobQueue(redis: dependencies.redis),
                 schedules: [

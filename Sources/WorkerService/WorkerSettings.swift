@@ -22,6 +22,7 @@ struct WorkerSettings: Sendable {
     let renewalsEvery: Duration
     /// How long a subscription may stay past due before it expires.
     let pastDueGrace: TimeInterval
+    let office: OfficeSettings
     let source: ConfigSource
 
     init(_ source: ConfigSource) throws {
@@ -37,6 +38,7 @@ struct WorkerSettings: Sendable {
         stuckJobAfter = .seconds(try source.int("STUCK_JOB_AFTER_SECONDS", default: 7200, range: 60...604_800))
         renewalsEvery = .seconds(try source.int("RENEWALS_EVERY_SECONDS", default: 86_400, range: 1...604_800))
         pastDueGrace = TimeInterval(try source.int("PAST_DUE_GRACE_DAYS", default: 7, range: 0...90) * 86_400)
+        office = try OfficeSettings(source)
         self.source = source
         database = try DatabaseSettings(source)
         redis = try RedisSettings(source)

@@ -7,8 +7,9 @@ STACK_PG_DIRS=()
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # Debian packages the studio needs on a developer's machine and in CI.
-STACK_APT_PACKAGES=(postgresql redis-server libhiredis-dev pkg-config python3 python3-venv curl ca-certificates
-  ffmpeg fonts-hosny-amiri)
+STACK_APT_PACKAGES=(postgresql redis-server libhiredis-dev zlib1g-dev pkg-config python3 python3-venv curl
+  ca-certificates ffmpeg fonts-hosny-amiri fonts-noto-core libreoffice-writer-nogui libreoffice-impress-nogui
+  python3-uno poppler-utils)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -22,6 +23,18 @@ ensure_packages() {
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+}
+
+# unoserver (LibreOffice kept warm for DOCX/PPTX → PDF) in .venv-office. It must run on Debian's own
+# /usr/bin/python3, the only one python3-uno works with, so the venv sees the system site-packages.
+ensure_office() {
+  local venv=${1:-.venv-office}
+  if [ ! -x "$venv/bin/unoserver" ]; then
+    log "installing unoserver into $venv"
+    /usr/bin/python3 -m venv --system-site-packages "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'unoserver==3.7'
+  fi
+  "$venv/bin/python" -c 'import uno' || { log "python3-uno is not importable from $venv"; return 1; }
 }
 
 pg_bin() {

@@ -81,4 +81,26 @@ public enum JobPayloads {
 
         enum CodingKeys: String, CodingKey { case eventID = "event_id" }
     }
+
+    /// `doc_convert`: a user's DOCX or PPTX file to turn into a PDF (the `jobs` row gets the result file).
+    public struct DocConvert: Codable, Sendable, Equatable {
+        public let jobID: UUID
+        public let userID: UUID
+        public let fileID: UUID
+        public let target: String
+
+        public init(jobID: UUID, userID: UUID, fileID: UUID, target: String = "pdf") {
+            self.jobID = jobID
+            self.userID = userID
+            self.fileID = fileID
+            self.target = target
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case target
+            case jobID = "job_id"
+            case userID = "user_id"
+            case fileID = "file_id"
+        }
+    }
 }

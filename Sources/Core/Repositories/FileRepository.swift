@@ -49,6 +49,7 @@ public struct FileRepository: Sendable {
     }
 
     /// A file the studio made itself (a generated image or video): stored straight into assets, ready.
+    /// A stored result. Idempotent by `id`: a job that runs again with the same id gets the same row back.
     public func createReady(id: UUID, userID: UUID, type: FileType, key: String, bytes: Int64, name: String)
         async throws
         -> StoredFile
@@ -59,6 +60,7 @@ public struct FileRepository: Sendable {
             """
             INSERT INTO files (id, user_id, kind, s3_key, bytes, content_type, status, meta_json)
             VALUES (\(id), \(userID), \(type.kind), \(key), \(bytes), \(type.contentType), 'ready', \(meta)::jsonb)
+            ON CONFLICT (id) DO UPDATE SET bytes = EXCLUDED.bytes
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
         guard let file = try await Self.first(rows) else { throw AppError.internalError }

@@ -24,7 +24,7 @@ struct VideoDemoJob: JobHandler {
         let clip = work.appendingPathComponent("clip.mp4")
         try await Self.render(payload, into: clip, scratch: work)
         let data = try Data(contentsOf: clip)
-        let fileID = UUID()
+        let fileID = UUID(derivedFrom: payload.jobID, "video")
         let key = "users/\(payload.userID.uuidString.lowercased())/\(fileID.uuidString.lowercased()).mp4"
         try await storage.assets.put(key: key, data: data, contentType: FileType.mp4.contentType)
         _ = try await files.createReady(

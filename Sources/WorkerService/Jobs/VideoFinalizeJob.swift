@@ -49,7 +49,7 @@ struct VideoFinalizeJob: JobHandler {
             guard FileType.sniff(data) == .mp4 else {
                 return try await fail(payload, "the provider's file is not a video", logger: logger)
             }
-            let fileID = UUID()
+            let fileID = UUID(derivedFrom: payload.jobID, "video")
             let key = "users/\(payload.userID.uuidString.lowercased())/\(fileID.uuidString.lowercased()).mp4"
             try await storage.assets.put(key: key, data: data, contentType: FileType.mp4.contentType)
             _ = try await files.createReady(

@@ -1,0 +1,76 @@
+import Core
+import Foundation
+import Hummingbird
+
+/// Background work a user started from the backend: `POST /v1/files/{id}/convert` (DOCX/PPTX → PDF by the
+/// worker) and `GET /v1/jobs/{id}` to follow it to its result file.
+struct JobRoutes {
+    let jobs: JobRepository
+    let files: FileRepository
+    let queue: JobQueue
+
+    struct ConvertRequest: Decodable { let to: String? }
+
+    struct JobView: ResponseEncodable {
+        let id: String
+        let kind: String
+        let status: String
+        let error: String?
+        let resultFileID: String?
+        let createdAt: Date
+        enum CodingKeys: String, CodingKey {
+            case id, kind, status, error
+            case resultFileID = "result_file_id"
+            case createdAt = "created_at"
+        }
+
+        init(_ job: JobRecord) {
+            id = job.id.uuidString.lowercased()
+            kind = job.kind.rawValue
+            status = job.status.rawValue
+            error = job.error
+            resultFileID = job.resultFileID?.uuidString.lowercased()
+            createdAt = job.createdAt
+        }
+    }
+
+    struct One: ResponseEncodable { let job: JobView }
+
+    func register(on group: RouterGroup<BackendRequestContext>) {
+        group.post("files/:id/convert") { request, context -> Response in
+            let user = try context.requireUser()
+            let input = try await request.decode(as: ConvertRequest.self, context: context)
+            guard (input.to ?? "pdf") == "pdf" else {
+                throw AppError.validation(
+                    "Files can be converted to pdf only.", "يمكن تحويل الملفات إلى pdf فقط.", field: "to")
+            }
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+                let file = try await files.find(id: id, userID: user.id)
+            else { throw AppError.notFound }
+            guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+            guard file.type == .docx || file.type == .pptx else { throw AppError.notConvertible }
+            let jobID = UUID()
+            let payload = JobPayloads.DocConvert(jobID: jobID, userID: user.id, fileID: file.id)
+            let json = String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self)
+            let job = try await jobs.create(id: jobID, kind: .docConvert, userID: user.id, payloadJSON: json)
+            try await queue.enqueue(.docConvert, payload: payload, id: jobID.uuidString.lowercased())
+            var response = try One(job: JobView(job)).response(from: request, context: context)
+            response.status = .accepted
+            return response
+        }
+        group.get("jobs/:id") { _, context -> One in
+            let user = try context.requireUser()
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+                let job = try await jobs.find(id: id), job.userID == user.id
+            else { throw AppError.notFound }
+            return One(job: JobView(job))
+        }
+    }
+}
+
+extension AppError {
+    static let notConvertible = AppError(
+        code: "not_convertible", status: .unprocessableContent,
+        message: "Only DOCX and PPTX files can be converted to PDF.",
+        messageAr: "يمكن تحويل ملفات DOCX وPPTX فقط إلى PDF.")
+}

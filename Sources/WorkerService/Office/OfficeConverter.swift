@@ -1,0 +1,260 @@
+import AsyncHTTPClient
+import Core
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// Where the LibreOffice listener comes from: `OFFICE_CONVERTER` (`unoserver`, or `off`), `UNOSERVER_BIN`
+/// (default `.venv-office/bin/unoserver`, else `unoserver` on PATH), `UNOSERVER_PORT` (0: a free port),
+/// `DOC_CONVERT_TIMEOUT_SECONDS` (60).
+struct OfficeSettings: Sendable {
+    let executable: String?
+    let port: Int
+    let timeout: Duration
+
+    init(_ source: ConfigSource) throws {
+        let mode = source.string("OFFICE_CONVERTER", default: "unoserver")
+        guard ["unoserver", "off"].contains(mode) else {
+            throw ConfigError(key: "OFFICE_CONVERTER", reason: "must be unoserver or off")
+        }
+        if mode == "off" {
+            executable = nil
+        } else if let configured = source["UNOSERVER_BIN"] {
+            executable = configured
+        } else {
+            let local = FileManager.default.currentDirectoryPath + "/.venv-office/bin/unoserver"
+            executable = FileManager.default.isExecutableFile(atPath: local) ? local : Self.onPath("unoserver")
+        }
+        port = try source.int("UNOSERVER_PORT", default: 0, range: 0...65535)
+        timeout = .seconds(try source.int("DOC_CONVERT_TIMEOUT_SECONDS", default: 60, range: 5...600))
+    }
+
+    static func onPath(_ name: String) -> String? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let path = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+}
+
+/// One LibreOffice kept warm behind unoserver, spoken to over its XML-RPC API (`convert` with local paths),
+/// started at boot, restarted when it dies or a conversion times out, and stopped with the worker.
+actor OfficeConverter {
+    enum Failure: Error, CustomStringConvertible {
+        case unavailable
+        case startTimedOut
+        case timedOut
+        case fault(String)
+        var description: String {
+            switch self {
+            case .unavailable: "no LibreOffice converter is configured (unoserver not found)"
+            case .startTimedOut: "LibreOffice did not start in time"
+            case .timedOut: "the conversion took too long"
+            case .fault(let message): "LibreOffice could not convert the document: \(message)"
+            }
+        }
+    }
+
+    let settings: OfficeSettings
+    let logger: Logger
+    private var process: Process?
+    private var port = 0
+    private var starting: Task<Void, Error>?
+    private(set) var restarts = 0
+    private let profileBase: URL
+    /// A fresh LibreOffice profile per start: a dying instance may still hold the previous one's lock.
+    private var profile: URL
+
+    init(settings: OfficeSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        profileBase = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "aistudio-office-\(UUID().uuidString)")
+        profile = profileBase
+    }
+
+    var isConfigured: Bool { settings.executable != nil }
+
+    /// Converts `input` (DOCX, PPTX, …) into `output` in the format of `output`'s extension.
+    func convert(_ input: URL, to output: URL) async throws {
+        try await ensureRunning()
+        let body = XMLRPC.call(
+            "convert",
+            [
+                .string(input.path), .nil, .string(output.path), .string(output.pathExtension), .nil, .array([]),
+                .bool(false), .nil,
+            ])
+        do {
+            let reply = try await post(body, timeout: settings.timeout)
+            if let fault = XMLRPC.fault(in: reply) { throw Failure.fault(fault) }
+        } catch let error as Failure {
+            throw error
+        } catch {
+            // A hung or dead LibreOffice: start a fresh one for the next document.
+            logger.warning("office conversion failed; restarting LibreOffice", metadata: ["error": "\(error)"])
+            stop()
+            throw error is HTTPClientTimeout ? Failure.timedOut : error
+        }
+        guard FileManager.default.fileExists(atPath: output.path) else { throw Failure.fault("no output") }
+    }
+
+    /// Starts the listener if it is not running, and waits until it answers `info`.
+    func ensureRunning() async throws {
+        guard let executable = settings.executable else { throw Failure.unavailable }
+        if let process, process.isRunning, starting == nil { return }
+        if let starting { return try await starting.value }
+        let task = Task { try await self.launch(executable) }
+        starting = task
+        defer { starting = nil }
+        try await task.value
+    }
+
+    private func launch(_ executable: String) async throws {
+        stop()
+        port = settings.port == 0 ? try freeLoopbackPort() : settings.port
+        let unoPort = try freeLoopbackPort()
+        profile = profileBase.appendingPathExtension("\(restarts + 1).d")
+        try? FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
+        let process = Process()
+        let arguments = [
+            "--interface", "127.0.0.1", "--port", String(port), "--uno-interface", "127.0.0.1", "--uno-port",
+            String(unoPort), "--user-installation", profile.path,
+            "--conversion-timeout", String(settings.timeout.components.seconds), "--quiet",
+        ]
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        process.standardError = (try? FileHandle(forWritingTo: logFile)) ?? FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        restarts += 1
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < .seconds(90) {
+            if !process.isRunning { break }
+            if let reply = try? await post(XMLRPC.call("info", []), timeout: .seconds(2)), reply.contains("unoserver") {
+                logger.info(
+                    "LibreOffice listener ready",
+                    metadata: ["port": "\(port)", "ms": "\((ContinuousClock.now - started).components.seconds * 1000)"])
+                return
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let output = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+        logger.error("LibreOffice listener did not start", metadata: ["output": "\(output.suffix(600))"])
+        stop()
+        throw Failure.startTimedOut
+    }
+
+    private var logFile: URL { profile.appendingPathExtension("log") }
+    /// Stops unoserver and the LibreOffice it started through its launcher, also when unoserver already died:
+    /// every process whose command line names this start's profile folder (unique per start).
+    func stop() {
+        let profile = self.profile
+        process = nil
+        let pids = Self.processes(mentioning: profile.path)
+        guard !pids.isEmpty else { return }
+        for pid in pids { kill(pid, SIGTERM) }
+        Task.detached {
+            for _ in 0..<50 where pids.contains(where: { kill($0, 0) == 0 }) {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            for pid in pids where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+            try? FileManager.default.removeItem(at: profile)
+            try? FileManager.default.removeItem(at: profile.appendingPathExtension("log"))
+        }
+    }
+
+    /// Process ids (from /proc) whose command line contains `text`.
+    static func processes(mentioning text: String) -> [pid_t] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        let own = getpid()
+        return entries.compactMap { entry -> pid_t? in
+            guard let pid = pid_t(entry), pid != own,
+                let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline")
+            else { return nil }
+            let command = String(decoding: raw.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+            return command.contains(text) ? pid : nil
+        }
+    }
+
+    /// Kills the listener as a crash would (tests: the next conversion must start a new one).
+    func crashForTesting() {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    struct HTTPClientTimeout: Error {}
+
+    private func post(_ body: String, timeout: Duration) async throws -> String {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/xml")
+        do {
+            let reply = try await OutgoingHTTP().send(
+                .POST, "http://127.0.0.1:\(port)/RPC2", headers: headers, body: Data(body.utf8),
+                timeout: .seconds(timeout.components.seconds))
+            return String(decoding: reply.body, as: UTF8.self)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+            throw HTTPClientTimeout()
+        }
+    }
+
+}
+
+/// Starts LibreOffice with the worker (so the first document does not wait for it) and stops it on shutdown.
+struct OfficeService: Service {
+    let converter: OfficeConverter
+    let logger: Logger
+
+    func run() async throws {
+        if await converter.isConfigured {
+            do {
+                try await converter.ensureRunning()
+            } catch {
+                logger.warning("LibreOffice did not start; documents will retry", metadata: ["error": "\(error)"])
+            }
+        }
+        try? await gracefulShutdown()
+        await converter.stop()
+    }
+}
+
+/// Just enough XML-RPC for unoserver: a method call with scalar, nil and array parameters, and faults.
+enum XMLRPC {
+    indirect enum Value {
+        case string(String)
+        case bool(Bool)
+        case `nil`
+        case array([Value])
+
+        var xml: String {
+            switch self {
+            case .string(let text): "<value><string>\(escape(text))</string></value>"
+            case .bool(let flag): "<value><boolean>\(flag ? 1 : 0)</boolean></value>"
+            case .nil: "<value><nil/></value>"
+            case .array(let items): "<value><array><data>\(items.map(\.xml).joined())</data></array></value>"
+            }
+        }
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    static func call(_ method: String, _ parameters: [Value]) -> String {
+        "<?xml version=\"1.0\"?><methodCall><methodName>\(method)</methodName><params>"
+            + parameters.map { "<param>\($0.xml)</param>" }.joined() + "</params></methodCall>"
+    }
+
+    /// The fault string of a fault response, or nil.
+    static func fault(in reply: String) -> String? {
+        guard reply.contains("<fault>") else { return nil }
+        guard let range = reply.range(of: "<name>faultString</name>") else { return "fault" }
+        let rest = reply[range.upperBound...]
+        guard let start = rest.range(of: "<string>"), let end = rest.range(of: "</string>") else { return "fault" }
+        return String(rest[start.upperBound..<end.lowerBound])
+    }
+}

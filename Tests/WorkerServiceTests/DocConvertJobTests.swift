@@ -1,0 +1,132 @@
+import Core
+import CoreTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PostgresNIO
+import Testing
+
+@testable import WorkerService
+
+/// DOCX → PDF through the warm LibreOffice (unoserver from .venv-office, installed by scripts/test.sh).
+struct DocConvertJobTests {
+    static let arabic = "مرحبا بكم في الأردن"
+
+    /// A minimal right-to-left Arabic DOCX with an English line under it.
+    static func arabicDocx() throws -> Data {
+        let contentTypes = """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
+            <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
+            <Default Extension="xml" ContentType="application/xml"/>
+            <Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>
+            </Types>
+            """
+        let rels = """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+            <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>
+            </Relationships>
+            """
+        let document = """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>
+            <w:p><w:pPr><w:bidi/></w:pPr><w:r><w:rPr><w:rFonts w:cs="Amiri"/><w:rtl/></w:rPr><w:t>\(arabic)</w:t></w:r></w:p>
+            <w:p><w:r><w:t>Welcome to Amman</w:t></w:r></w:p>
+            </w:body></w:document>
+            """
+        return try OOXMLPackage.zip([
+            ("[Content_Types].xml", Data(contentTypes.utf8)), ("_rels/.rels", Data(rels.utf8)),
+            ("word/document.xml", Data(document.utf8)),
+        ])
+    }
+
+    /// pdftotext's text, NFKC-normalised and without bidi controls (it wraps right-to-left runs in them).
+    static func pdfText(_ pdf: URL) async throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
+        process.arguments = [pdf.path, "-"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self).precomposedStringWithCompatibilityMapping
+        return String(
+            text.unicodeScalars.filter {
+                !(0x202A...0x202E).contains($0.value) && !(0x2066...0x2069).contains($0.value)
+            })
+    }
+
+    @Test func anArabicDocxBecomesAPDFWithItsWordsInOrderOnce() async throws {
+        let directory = NSTemporaryDirectory() + "worker-docs-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await WorkerHarness.run(extra: ["STORAGE_DIR": directory]) { harness, app in
+            let logger = harness.logger
+            let db = harness.postgres
+            let user = try await UserRepository(client: db, logger: logger).findOrCreate(email: "doc@example.jo").user
+            let docx = try Self.arabicDocx()
+            #expect(FileType.sniff(docx) == .docx)
+            let storage = harness.settings.storage.areas(
+                credentials: AWSCredentialsProvider(environment: [:]), links: nil)
+            let sourceID = UUID()
+            let key = "users/\(user.id.uuidString.lowercased())/\(sourceID.uuidString.lowercased()).docx"
+            try await storage.assets.put(key: key, data: docx, contentType: FileType.docx.contentType)
+            _ = try await harness.files.createReady(
+                id: sourceID, userID: user.id, type: .docx, key: key, bytes: Int64(docx.count), name: "سيرة ذاتية.docx")
+            let payload = JobPayloads.DocConvert(jobID: UUID(), userID: user.id, fileID: sourceID)
+            _ = try await harness.jobs.create(
+                id: payload.jobID, kind: .docConvert, userID: user.id,
+                payloadJSON: String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self))
+
+            try await app.test(.router) { _ in
+                let queue = JobQueue(redis: harness.redis)
+                try await queue.enqueue(.docConvert, payload: payload, id: payload.jobID.uuidString.lowercased())
+                let done = try await eventually(timeout: .seconds(90)) {
+                    try await harness.jobs.find(id: payload.jobID)?.status == .done
+                }
+                #expect(done)
+                // Delivered again (at least once): the finished job is not redone.
+                try await queue.enqueue(.docConvert, payload: payload, id: payload.jobID.uuidString.lowercased())
+                let drained = try await eventually(timeout: .seconds(30)) {
+                    let stats = try await queue.stats(.documents)
+                    return stats.length == 0 && stats.pending == 0
+                }
+                #expect(drained)
+            }
+            let job = try #require(try await harness.jobs.find(id: payload.jobID))
+            let resultID = try #require(job.resultFileID)
+            let result = try #require(try await harness.files.find(id: resultID, userID: user.id))
+            #expect(result.contentType == "application/pdf")
+            #expect(result.name == "سيرة ذاتية.pdf")
+            let pdf = URL(fileURLWithPath: directory + "/assets/" + result.key)
+            #expect(FileType.sniff(try Data(contentsOf: pdf)) == .pdf)
+            let text = try await Self.pdfText(pdf)
+            #expect(text.contains(Self.arabic), "pdftotext: \(text)")
+            #expect(text.contains("Welcome to Amman"))
+            let rows = try await db.query(
+                "SELECT count(*)::int FROM files WHERE user_id = \(user.id) AND content_type = 'application/pdf'",
+                logger: logger)
+            for try await count in rows.decode(Int.self) { #expect(count == 1) }
+        }
+    }
+
+    @Test func aLibreOfficeThatDiedIsStartedAgainForTheNextDocument() async throws {
+        let converter = OfficeConverter(
+            settings: try OfficeSettings(ConfigSource([:])), logger: Logger(label: "office-test"))
+        #expect(await converter.isConfigured)
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("office-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let input = work.appendingPathComponent("in.docx")
+        try Self.arabicDocx().write(to: input)
+        try await converter.convert(input, to: work.appendingPathComponent("first.pdf"))
+        await converter.crashForTesting()
+        try await Task.sleep(for: .milliseconds(300))
+        try await converter.convert(input, to: work.appendingPathComponent("second.pdf"))
+        #expect(await converter.restarts == 2)
+        #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("second.pdf").path))
+        await converter.stop()
+    }
+}
