@@ -67,6 +67,11 @@ func buildRouter(
     let signedIn = v1.group().add(middleware: SessionAuthenticator<AppRequestContext>(tokens: tokens, users: users))
     auth.registerSignedIn(on: signedIn)
     UsageRoutes(usage: usage).register(on: signedIn)
+    DocumentRoutes(
+        files: FileRepository(client: postgres, logger: logger), jobs: JobRepository(client: postgres, logger: logger),
+        queue: JobQueue(redis: dependencies.redis), storage: storage, usage: usage,
+        linkLifetime: settings.storage.linkLifetime, pdfWait: .seconds(settings.documents.pdfWaitSeconds)
+    ).register(on: signedIn)
     JobRoutes(
         jobs: JobRepository(client: postgres, logger: logger), files: FileRepository(client: postgres, logger: logger),
         queue: JobQueue(redis: dependencies.redis)

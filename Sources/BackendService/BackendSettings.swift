@@ -11,6 +11,7 @@ struct BackendSettings: Sendable {
     let mail: MailSettings
     let storage: StorageSettings
     let payments: PaymentSettings
+    let documents: DocumentSettings
     /// Every `aws:secretsmanager:` value already resolved; AWS clients read their credentials here.
     let source: ConfigSource
 
@@ -22,6 +23,7 @@ struct BackendSettings: Sendable {
         auth = try AuthSettings(source, environment: common.environment)
         mail = try MailSettings(source, environment: common.environment)
         storage = try StorageSettings(source, environment: common.environment)
+        documents = DocumentSettings(pdfWaitSeconds: try source.int("CV_PDF_WAIT_SECONDS", default: 10, range: 0...60))
         payments = try PaymentSettings(
             source, environment: common.environment, baseURL: auth.baseURL, port: common.port)
         self.source = source
@@ -33,4 +35,9 @@ struct BackendSettings: Sendable {
     func storageAreas() -> StorageAreas {
         storage.areas(credentials: AWSCredentialsProvider(environment: source.values), links: localLinks)
     }
+}
+
+/// `CV_PDF_WAIT_SECONDS`: how long a CV request waits for its PDF before answering with the job (10).
+struct DocumentSettings: Sendable {
+    let pdfWaitSeconds: Int
 }

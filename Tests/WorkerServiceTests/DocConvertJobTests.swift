@@ -130,3 +130,43 @@ struct DocConvertJobTests {
         await converter.stop()
     }
 }
+
+extension DocConvertJobTests {
+    /// The CV Maker's Arabic document through LibreOffice: every entered field is in the PDF, in order.
+    @Test func anArabicCVBecomesAPDFWithEveryFieldInOrder() async throws {
+        let form = try JSONDecoder().decode(
+            CVForm.self,
+            from: Data(
+                """
+                {"full_name": "سارة أحمد", "headline": "مهندسة برمجيات", "email": "sara@example.jo",
+                 "phone": "+962791234567", "location": "عمان، الأردن",
+                 "summary": "مهندسة برمجيات بخبرة خمس سنوات في تطوير تطبيقات الويب",
+                 "skills": ["Swift", "تحليل البيانات"],
+                 "experience": [{"title": "مهندسة برمجيات", "company": "شركة أمنية", "start": "2021", "end": "2024",
+                                 "bullets": ["طورت نظام دفع يخدم مئتي ألف مستخدم"]}],
+                 "education": [{"degree": "بكالوريوس علم الحاسوب", "school": "الجامعة الأردنية", "end": "2019"}],
+                 "languages": [{"name": "العربية", "level": "اللغة الأم"}]}
+                """.utf8)
+        ).validated()
+        let converter = OfficeConverter(
+            settings: try OfficeSettings(ConfigSource([:])), logger: Logger(label: "office-test"))
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("cv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let input = work.appendingPathComponent("cv.docx")
+        try CVRenderer.document(form, language: .ar, style: .ats).data().write(to: input)
+        let output = work.appendingPathComponent("cv.pdf")
+        try await converter.convert(input, to: output)
+        await converter.stop()
+        // Compared without white space: pdftotext moves spaces around punctuation in right-to-left lines.
+        let text = try await Self.pdfText(output).filter { !$0.isWhitespace }
+        var position = text.startIndex
+        for field in form.texts(style: .ats).map({ $0.filter { !$0.isWhitespace } }) {
+            guard let found = text.range(of: field, range: position..<text.endIndex) else {
+                Issue.record("\(field) is missing from the PDF or out of order: \(text[position...])")
+                continue
+            }
+            position = found.upperBound
+        }
+    }
+}

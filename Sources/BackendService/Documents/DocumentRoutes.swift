@@ -1,0 +1,140 @@
+import Core
+import Foundation
+import Hummingbird
+
+/// The CV Maker: `POST /v1/cv/generate` writes the DOCX in the request and has the worker make the PDF,
+/// waiting a bounded time for it before handing back the job to follow.
+struct DocumentRoutes {
+    let files: FileRepository
+    let jobs: JobRepository
+    let queue: JobQueue
+    let storage: StorageAreas
+    let usage: UsageRepository
+    let linkLifetime: Int
+    /// How long the request waits for the PDF before answering with its job.
+    let pdfWait: Duration
+
+    struct CVRequest: Decodable {
+        let form: CVForm
+        let language: CVRenderer.Language
+        let style: CVRenderer.Style?
+        let formats: [String]?
+    }
+
+    struct Output: Encodable {
+        let format: String
+        let status: String
+        let fileID: String?
+        let downloadURL: String?
+        let jobID: String?
+        enum CodingKeys: String, CodingKey {
+            case format, status
+            case fileID = "file_id"
+            case downloadURL = "download_url"
+            case jobID = "job_id"
+        }
+    }
+
+    struct Outputs: ResponseEncodable { let files: [Output] }
+
+    func register(on group: RouterGroup<BackendRequestContext>) {
+        group.post("cv/generate", use: generateCV)
+    }
+
+    @Sendable func generateCV(_ request: Request, context: BackendRequestContext) async throws -> Outputs {
+        let user = try context.requireUser()
+        let input: CVRequest
+        do {
+            input = try await request.decode(as: CVRequest.self, context: context)
+        } catch let error as AppError {
+            throw error
+        } catch {
+            throw AppError.validation(
+                "Send form (with full_name), language (ar or en), and optionally style (ats or gulf) and formats.",
+                "أرسل form (مع full_name) وlanguage (ar أو en)، واختياريًا style (ats أو gulf) وformats.",
+                field: "form")
+        }
+        let formats = input.formats ?? ["docx", "pdf"]
+        guard !formats.isEmpty, formats.allSatisfy({ ["docx", "pdf"].contains($0) }) else {
+            throw AppError.validation(
+                "formats may hold docx and pdf.", "يمكن أن يحتوي formats على docx وpdf فقط.", field: "formats")
+        }
+        let form = try input.form.validated()
+        try await requireFeature(\.cv, userID: user.id)
+
+        let document = CVRenderer.document(form, language: input.language, style: input.style ?? .ats)
+        let docx = try document.data()
+        let baseName = Self.fileBaseName(form.fullName, language: input.language)
+        let docxID = UUID()
+        let key = "users/\(user.id.uuidString.lowercased())/\(docxID.uuidString.lowercased()).docx"
+        try await storage.assets.put(key: key, data: docx, contentType: FileType.docx.contentType)
+        _ = try await files.createReady(
+            id: docxID, userID: user.id, type: .docx, key: key, bytes: Int64(docx.count), name: baseName + ".docx")
+
+        var outputs: [Output] = []
+        if formats.contains("docx") {
+            outputs.append(
+                Output(
+                    format: "docx", status: "ready", fileID: docxID.uuidString.lowercased(),
+                    downloadURL: try await link(key: key, name: baseName + ".docx"), jobID: nil))
+        }
+        if formats.contains("pdf") {
+            outputs.append(try await pdf(of: docxID, userID: user.id, name: baseName + ".pdf"))
+        }
+        return Outputs(files: outputs)
+    }
+
+    /// Queues the PDF, waits up to `pdfWait` for it, and answers with the file or with the job to follow.
+    func pdf(of sourceID: UUID, userID: UUID, name: String) async throws -> Output {
+        let jobID = UUID()
+        let payload = JobPayloads.DocConvert(jobID: jobID, userID: userID, fileID: sourceID)
+        let json = String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self)
+        _ = try await jobs.create(id: jobID, kind: .docConvert, userID: userID, payloadJSON: json)
+        try await queue.enqueue(.docConvert, payload: payload, id: jobID.uuidString.lowercased())
+        let deadline = ContinuousClock.now + pdfWait
+        while ContinuousClock.now < deadline {
+            if let job = try await jobs.find(id: jobID) {
+                if job.status == .done, let resultID = job.resultFileID,
+                    let file = try await files.find(id: resultID, userID: userID)
+                {
+                    return Output(
+                        format: "pdf", status: "ready", fileID: resultID.uuidString.lowercased(),
+                        downloadURL: try await link(key: file.key, name: name), jobID: jobID.uuidString.lowercased())
+                }
+                if job.status == .failed {
+                    return Output(
+                        format: "pdf", status: "failed", fileID: nil, downloadURL: nil,
+                        jobID: jobID.uuidString.lowercased())
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return Output(
+            format: "pdf", status: "pending", fileID: nil, downloadURL: nil, jobID: jobID.uuidString.lowercased())
+    }
+
+    func link(key: String, name: String) async throws -> String {
+        try await storage.assets.signedDownloadURL(key: key, expiresIn: linkLifetime, fileName: name, now: Date())
+            .absoluteString
+    }
+
+    /// The feature must be in the user's current plan; otherwise 402 with the upgrade link.
+    func requireFeature(_ feature: KeyPath<PlanFeatures, Bool>, userID: UUID) async throws {
+        let summary = try await usage.summary(userID: userID)
+        guard let plan = summary.plan, plan.features[keyPath: feature] else { throw AppError.featureNotInPlan }
+    }
+
+    /// "CV - Name" in the document's language, safe as a file name.
+    static func fileBaseName(_ fullName: String, language: CVRenderer.Language) -> String {
+        let safe = fullName.unicodeScalars.filter { !"/\\:*?\"<>|".unicodeScalars.contains($0) && $0.value >= 0x20 }
+        return (language == .ar ? "السيرة الذاتية - " : "CV - ") + String(String.UnicodeScalarView(safe).prefix(80))
+    }
+}
+
+extension AppError {
+    static let featureNotInPlan = AppError(
+        code: "feature_not_in_plan", status: .init(code: 402, reasonPhrase: "Payment Required"),
+        message: "Your plan does not include this feature. Upgrade to use it.",
+        messageAr: "خطتك الحالية لا تشمل هذه الميزة. قم بالترقية لاستخدامها.",
+        details: ["upgrade_url": "/app/account/"])
+}
