@@ -151,6 +151,14 @@ if [ "$decided" = 200 ] && [ "$state" = paid ] && echo "$subscription" | grep -q
   && echo "$subscription" | grep -q '"status":"active"' && echo "$invoices" | grep -q '"amount_jod":"5.000"'; then
   ok "approved payment: worker applied the webhook, Pro is active, invoice issued"
 else bad "payment: decided=$decided state=$state subscription=$subscription invoices=$invoices"; fi
+invoice_id=$(echo "$invoices" | python3 -c 'import json,sys; print(json.load(sys.stdin)["invoices"][0]["id"])' 2>/dev/null || true)
+invoice_pdf=$(post "/v1/invoices/$invoice_id/pdf" '{}')
+invoice_url=$(echo "$invoice_pdf" | python3 -c 'import json,sys; print(json.load(sys.stdin)["download_url"] or "")' 2>/dev/null || true)
+[ -n "$invoice_url" ] && curl -s "$invoice_url" -o "$logs/invoice.pdf"
+invoice_text=$(pdftotext "$logs/invoice.pdf" - 2>/dev/null | python3 -c 'import sys; print("".join(c for c in sys.stdin.read() if not 0x202A <= ord(c) <= 0x202E))' || true)
+if echo "$invoice_text" | grep -q 'AIS-' && echo "$invoice_text" | grep -q '5.000 JOD' && echo "$invoice_text" | grep -q 'فاتورة'; then
+  ok "the invoice downloads as a bilingual PDF"
+else bad "invoice PDF: $invoice_pdf text=$invoice_text"; fi
 account=$(curl -s -o /dev/null -w '%{http_code}' "$web/app/account/")
 if [ "$account" = 200 ]; then ok "account page served"; else bad "account page: $account"; fi
 

@@ -70,7 +70,8 @@ func buildRouter(
     DocumentRoutes(
         files: FileRepository(client: postgres, logger: logger), jobs: JobRepository(client: postgres, logger: logger),
         queue: JobQueue(redis: dependencies.redis), storage: storage, usage: usage,
-        linkLifetime: settings.storage.linkLifetime, pdfWait: .seconds(settings.documents.pdfWaitSeconds)
+        invoices: InvoiceRepository(client: postgres, logger: logger), linkLifetime: settings.storage.linkLifetime,
+        pdfWait: .seconds(settings.documents.pdfWaitSeconds)
     ).register(on: signedIn)
     JobRoutes(
         jobs: JobRepository(client: postgres, logger: logger), files: FileRepository(client: postgres, logger: logger),

@@ -98,7 +98,8 @@ struct PaymentTests {
         try await app.test(.live) { live in
             let extra = [
                 "HYPERPAY_API_KEY": token, "HYPERPAY_ENTITY_ID": entity, "HYPERPAY_WEBHOOK_KEY": keyHex,
-                "HYPERPAY_BASE_URL": "http://127.0.0.1:\(live.port!)",
+                "HYPERPAY_BASE_URL": "http://127.0.0.1:\(live.port!)", "CV_PDF_WAIT_SECONDS": "0",
+                "STORAGE_DIR": NSTemporaryDirectory() + "payments-\(UUID().uuidString)",
             ]
             try await BackendHarness.run(extra: extra, logs: logs) { harness, client in
                 let rig = Rig(
@@ -366,6 +367,41 @@ struct PaymentTests {
             let count = try await rig.harness.postgres.query(
                 "SELECT count(*)::int FROM payments", logger: Logger(label: "t"))
             for try await n in count.decode(Int.self) { #expect(n == 0) }
+        }
+    }
+
+    /// The invoice's PDF: a bilingual Word document is made once, and asking again follows the same job.
+    @Test func anInvoiceBecomesADocumentOnceAndItsPDFIsQueued() async throws {
+        try await Self.run { rig, session in
+            let (_, checkoutID) = try await rig.startCheckout(session, ["plan_id": "pro"])
+            try await rig.post(try await rig.decide(checkoutID, approve: true))
+            try await rig.applyPending()
+            let invoiceID = try await rig.client.execute(uri: "/v1/invoices", method: .get, headers: session.headers) {
+                response -> String in
+                try #require((json(response)["invoices"] as? [[String: Any]])?.first?["id"] as? String)
+            }
+            var jobs: [String] = []
+            for _ in 0..<2 {
+                try await rig.client.execute(
+                    uri: "/v1/invoices/\(invoiceID)/pdf", method: .post, headers: session.mutatingHeaders
+                ) { response in
+                    #expect(response.status == .ok)
+                    let output = json(response)
+                    #expect(output["format"] as? String == "pdf" && output["status"] as? String == "pending")
+                    jobs.append(output["job_id"] as? String ?? "")
+                }
+            }
+            #expect(jobs.count == 2 && jobs[0] == jobs[1] && !jobs[0].isEmpty)
+            let rows = try await rig.harness.postgres.query(
+                """
+                SELECT count(*)::int FROM files f JOIN invoices i ON i.file_id = f.id
+                WHERE f.content_type LIKE '%wordprocessingml%'
+                """, logger: Logger(label: "t"))
+            for try await n in rows.decode(Int.self) { #expect(n == 1) }
+            let stranger = try await rig.harness.signIn("stranger-invoice@example.jo", client: rig.client)
+            try await rig.client.execute(
+                uri: "/v1/invoices/\(invoiceID)/pdf", method: .post, headers: stranger.mutatingHeaders
+            ) { response in #expect(response.status == .notFound) }
         }
     }
 }

@@ -68,7 +68,10 @@ struct DocxDocumentTests {
         #expect(!document.contains("<w:tbl>") && !document.contains("txbx"), "one column: no tables or text boxes")
         // Arabic runs are right-to-left; the e-mail address and phone number stay left-to-right.
         #expect(document.contains(#"<w:rPr><w:rtl/></w:rPr><w:t xml:space="preserve">سارة أحمد</w:t>"#))
-        #expect(document.contains(#"<w:r><w:t xml:space="preserve">sara@example.jo | +962 79 123 4567 | </w:t></w:r>"#))
+        #expect(
+            document.contains(
+                "<w:r><w:t xml:space=\"preserve\">\u{202A}sara@example.jo | +962 79 123 4567 | \u{202C}</w:t></w:r>"))
+        #expect(document.contains("<w:t xml:space=\"preserve\">200,000 </w:t>"), "a plain number is left alone")
         #expect(document.contains("<w:t xml:space=\"preserve\">\u{202A}1997-04-12\u{202C}</w:t>"))
         let text = Self.texts(document)
         var position = text.startIndex

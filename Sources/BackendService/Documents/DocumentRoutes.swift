@@ -10,6 +10,7 @@ struct DocumentRoutes {
     let queue: JobQueue
     let storage: StorageAreas
     let usage: UsageRepository
+    let invoices: InvoiceRepository
     let linkLifetime: Int
     /// How long the request waits for the PDF before answering with its job.
     let pdfWait: Duration
@@ -21,7 +22,7 @@ struct DocumentRoutes {
         let formats: [String]?
     }
 
-    struct Output: Encodable {
+    struct Output: ResponseEncodable {
         let format: String
         let status: String
         let fileID: String?
@@ -39,6 +40,7 @@ struct DocumentRoutes {
 
     func register(on group: RouterGroup<BackendRequestContext>) {
         group.post("cv/generate", use: generateCV)
+        group.post("invoices/:id/pdf", use: invoicePDF)
     }
 
     @Sendable func generateCV(_ request: Request, context: BackendRequestContext) async throws -> Outputs {
@@ -91,8 +93,12 @@ struct DocumentRoutes {
         let json = String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self)
         _ = try await jobs.create(id: jobID, kind: .docConvert, userID: userID, payloadJSON: json)
         try await queue.enqueue(.docConvert, payload: payload, id: jobID.uuidString.lowercased())
+        return try await waitForPDF(jobID: jobID, userID: userID, name: name)
+    }
+
+    func waitForPDF(jobID: UUID, userID: UUID, name: String) async throws -> Output {
         let deadline = ContinuousClock.now + pdfWait
-        while ContinuousClock.now < deadline {
+        while true {
             if let job = try await jobs.find(id: jobID) {
                 if job.status == .done, let resultID = job.resultFileID,
                     let file = try await files.find(id: resultID, userID: userID)
@@ -101,16 +107,45 @@ struct DocumentRoutes {
                         format: "pdf", status: "ready", fileID: resultID.uuidString.lowercased(),
                         downloadURL: try await link(key: file.key, name: name), jobID: jobID.uuidString.lowercased())
                 }
-                if job.status == .failed {
+                if job.status == .failed || job.status == .canceled {
                     return Output(
                         format: "pdf", status: "failed", fileID: nil, downloadURL: nil,
                         jobID: jobID.uuidString.lowercased())
                 }
             }
+            guard ContinuousClock.now < deadline else { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         return Output(
             format: "pdf", status: "pending", fileID: nil, downloadURL: nil, jobID: jobID.uuidString.lowercased())
+    }
+
+    /// `POST /v1/invoices/{id}/pdf`: the invoice as a bilingual Word document (made once), and its PDF from
+    /// the worker — the finished one if there is one, else the running job, else a new one.
+    @Sendable func invoicePDF(_ request: Request, context: BackendRequestContext) async throws -> Output {
+        let user = try context.requireUser()
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            let invoice = try await invoices.find(id: id, userID: user.id)
+        else { throw AppError.notFound }
+        let name = "\(invoice.number).pdf"
+        var documentID = invoice.fileID
+        if documentID == nil {
+            let docx = try InvoiceDocument.document(invoice, email: user.email).data()
+            let fileID = UUID()
+            let key = "users/\(user.id.uuidString.lowercased())/\(fileID.uuidString.lowercased()).docx"
+            try await storage.assets.put(key: key, data: docx, contentType: FileType.docx.contentType)
+            _ = try await files.createReady(
+                id: fileID, userID: user.id, type: .docx, key: key, bytes: Int64(docx.count),
+                name: "\(invoice.number).docx")
+            documentID = try await invoices.attachDocument(invoiceID: invoice.id, fileID: fileID)
+        }
+        guard let documentID else { throw AppError.internalError }
+        if let job = try await jobs.latest(kind: .docConvert, fileID: documentID, userID: user.id),
+            job.status != .failed, job.status != .canceled
+        {
+            return try await waitForPDF(jobID: job.id, userID: user.id, name: name)
+        }
+        return try await pdf(of: documentID, userID: user.id, name: name)
     }
 
     func link(key: String, name: String) async throws -> String {

@@ -223,9 +223,9 @@ public struct DocxDocument: Sendable {
             if run.italic { properties += "<w:i/><w:iCs/>" }
             if arabic { properties += "<w:rtl/>" }
             let rPr = properties.isEmpty ? "" : "<w:rPr>\(properties)</w:rPr>"
-            // In a right-to-left line a date such as 1997-04-12 is laid out as 12-04-1997 unless it is embedded
-            // left-to-right (LRE … PDF); other numbers and Latin text keep their order on their own.
-            let text = isRightToLeft && !arabic && Self.isBareDate(segment) ? "\u{202A}\(segment)\u{202C}" : segment
+            // In a right-to-left line, 1997-04-12 would be laid out as 12-04-1997 and "5.000 JOD" as "JOD 5.000"
+            // unless embedded left-to-right (LRE … PDF); plain numbers and plain Latin words keep their order.
+            let text = isRightToLeft && !arabic && Self.needsEmbedding(segment) ? "\u{202A}\(segment)\u{202C}" : segment
             return "<w:r>\(rPr)<w:t xml:space=\"preserve\">\(Self.escape(text))</w:t></w:r>"
         }.joined()
     }
@@ -273,10 +273,10 @@ public struct DocxDocument: Sendable {
         return segments
     }
 
-    /// Digits joined by `-` or `/` and nothing alphabetic: a date or a range.
-    static func isBareDate(_ text: String) -> Bool {
-        text.contains(where: \.isNumber) && (text.contains("-") || text.contains("/"))
-            && !text.contains(where: \.isLetter)
+    /// Numbers mixed with Latin letters, or joined by `-` or `/` (dates, ranges, amounts with a currency).
+    static func needsEmbedding(_ text: String) -> Bool {
+        text.contains(where: \.isNumber)
+            && (text.contains(where: \.isLetter) || text.contains("-") || text.contains("/"))
     }
 
     static func isArabic(_ scalar: Unicode.Scalar) -> Bool {

@@ -100,4 +100,16 @@ public struct JobRepository: Sendable {
         }
         return nil
     }
+
+    /// The newest job of `kind` whose payload names `fileID` (e.g. the PDF conversion of a document).
+    public func latest(kind: JobKind, fileID: UUID, userID: UUID) async throws -> JobRecord? {
+        try await Self.first(
+            client.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM jobs
+                WHERE kind = \(kind.rawValue) AND user_id = \(userID)
+                  AND lower(payload_json ->> 'file_id') = \(fileID.uuidString.lowercased())
+                ORDER BY created_at DESC LIMIT 1
+                """, logger: logger))
+    }
 }

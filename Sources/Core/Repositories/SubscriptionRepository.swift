@@ -117,6 +117,31 @@ public struct InvoiceRecord: Sendable, Equatable {
     public let periodStart: Date?
     public let periodEnd: Date?
     public let issuedAt: Date
+    /// The invoice as a Word document (the PDF is made from it by the worker).
+    public let fileID: UUID?
+
+    public init(
+        id: UUID, number: String, userID: UUID, paymentID: UUID, planID: String?, addonID: String?,
+        description: String, descriptionAr: String, amountFils: Int, currency: String, provider: String,
+        providerRef: String?, periodStart: Date?, periodEnd: Date?, issuedAt: Date, fileID: UUID?
+    ) {
+        self.id = id
+        self.number = number
+        self.userID = userID
+        self.paymentID = paymentID
+        self.planID = planID
+        self.addonID = addonID
+        self.description = description
+        self.descriptionAr = descriptionAr
+        self.amountFils = amountFils
+        self.currency = currency
+        self.provider = provider
+        self.providerRef = providerRef
+        self.periodStart = periodStart
+        self.periodEnd = periodEnd
+        self.issuedAt = issuedAt
+        self.fileID = fileID
+    }
 }
 
 public struct InvoiceRepository: Sendable {
@@ -130,7 +155,7 @@ public struct InvoiceRepository: Sendable {
 
     static let columns = """
         id, number, user_id, payment_id, plan_id, addon_id, description, description_ar, amount_fils, currency,
-        provider, provider_ref, period_start, period_end, issued_at
+        provider, provider_ref, period_start, period_end, issued_at, file_id
         """
 
     static func all(_ rows: PostgresRowSequence) async throws -> [InvoiceRecord] {
@@ -138,14 +163,14 @@ public struct InvoiceRepository: Sendable {
         for try await row in rows.decode(
             (
                 UUID, String, UUID, UUID, String?, String?, String, String, Int, String, String, String?, Date?,
-                Date?, Date
+                Date?, Date, UUID?
             ).self)
         {
             out.append(
                 InvoiceRecord(
                     id: row.0, number: row.1, userID: row.2, paymentID: row.3, planID: row.4, addonID: row.5,
                     description: row.6, descriptionAr: row.7, amountFils: row.8, currency: row.9, provider: row.10,
-                    providerRef: row.11, periodStart: row.12, periodEnd: row.13, issuedAt: row.14))
+                    providerRef: row.11, periodStart: row.12, periodEnd: row.13, issuedAt: row.14, fileID: row.15))
         }
         return out
     }
@@ -165,5 +190,15 @@ public struct InvoiceRepository: Sendable {
                 "SELECT \(unescaped: Self.columns) FROM invoices WHERE id = \(id) AND user_id = \(userID)",
                 logger: logger)
         ).first
+    }
+
+    /// Records the invoice's document once; returns the one recorded (ours, or one stored first by another request).
+    public func attachDocument(invoiceID: UUID, fileID: UUID) async throws -> UUID? {
+        let rows = try await client.query(
+            """
+            UPDATE invoices SET file_id = COALESCE(file_id, \(fileID)) WHERE id = \(invoiceID) RETURNING file_id
+            """, logger: logger)
+        for try await id in rows.decode(UUID?.self) { return id }
+        return nil
     }
 }

@@ -95,7 +95,7 @@ actor OfficeConverter {
         } catch {
             // A hung or dead LibreOffice: start a fresh one for the next document.
             logger.warning("office conversion failed; restarting LibreOffice", metadata: ["error": "\(error)"])
-            stop()
+            await stop()
             throw error is HTTPClientTimeout ? Failure.timedOut : error
         }
         guard FileManager.default.fileExists(atPath: output.path) else { throw Failure.fault("no output") }
@@ -113,7 +113,7 @@ actor OfficeConverter {
     }
 
     private func launch(_ executable: String) async throws {
-        stop()
+        await stop()
         port = settings.port == 0 ? try freeLoopbackPort() : settings.port
         let unoPort = try freeLoopbackPort()
         profile = profileBase.appendingPathExtension("\(restarts + 1).d")
@@ -145,24 +145,24 @@ actor OfficeConverter {
         }
         let output = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
         logger.error("LibreOffice listener did not start", metadata: ["output": "\(output.suffix(600))"])
-        stop()
+        await stop()
         throw Failure.startTimedOut
     }
 
     private var logFile: URL { profile.appendingPathExtension("log") }
     /// Stops unoserver and the LibreOffice it started through its launcher, also when unoserver already died:
-    /// every process whose command line names this start's profile folder (unique per start).
-    func stop() {
+    /// every process whose command line names this start's profile folder (unique per start). Waits up to
+    /// 5 s for them to end (then kills them) and removes the profile.
+    func stop() async {
         let profile = self.profile
         process = nil
         let pids = Self.processes(mentioning: profile.path)
-        guard !pids.isEmpty else { return }
         for pid in pids { kill(pid, SIGTERM) }
-        Task.detached {
-            for _ in 0..<50 where pids.contains(where: { kill($0, 0) == 0 }) {
-                try? await Task.sleep(for: .milliseconds(100))
-            }
-            for pid in pids where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        for _ in 0..<50 where pids.contains(where: { kill($0, 0) == 0 }) {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        for pid in pids where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        if profile != profileBase {
             try? FileManager.default.removeItem(at: profile)
             try? FileManager.default.removeItem(at: profile.appendingPathExtension("log"))
         }

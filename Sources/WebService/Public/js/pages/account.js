@@ -84,7 +84,31 @@ function renderInvoices() {
     el("bdi", { text: invoice.number }), " · ", formatDateTime(new Date(invoice.issued_at)), " · ",
     lang() === "ar" ? invoice.description_ar : invoice.description, " · ",
     el("bdi", { text: `${invoice.amount_jod} JOD` }), " · ",
-    el("a", { href: invoice.html_url, target: "_blank", rel: "noopener", text: t("account.invoice.view") }))));
+    el("a", { href: invoice.html_url, target: "_blank", rel: "noopener", text: t("account.invoice.view") }), " · ",
+    pdfButton(invoice))));
+}
+
+function pdfButton(invoice) {
+  const button = el("button", { type: "button", class: "link-button", "data-pdf": invoice.id, text: t("account.invoice.pdf") });
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    status.show("info", () => t("account.invoice.preparing"));
+    try {
+      const pdf = await post(`/v1/invoices/${invoice.id}/pdf`);
+      if (pdf.status === "ready" && pdf.download_url) {
+        status.clear();
+        location.assign(pdf.download_url);
+      } else {
+        status.show(pdf.status === "failed" ? "error" : "info",
+          () => t(pdf.status === "failed" ? "account.invoice.pdfFailed" : "account.invoice.pdfLater"), pdf.status);
+      }
+    } catch (error) {
+      status.show("error", () => errorMessage(error), error.code);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
 }
 
 function render() {
