@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Renders sample CVs (Arabic and English) through a running local studio and saves their first pages as
-# PNG under docs/samples/, so a reader can see what the CV Maker produces.
+# Renders sample CVs and slide decks (Arabic and English) through a running local studio and saves pages as
+# PNG under docs/samples/, so a reader can see what the CV Maker and the Slide Maker produce.
 # Usage: scripts/dev_bootstrap.sh (in another terminal), then scripts/render_samples.sh [BASE_URL]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,16 +24,21 @@ curl -fsS -c "$jar" -b "$jar" -X POST "$base/v1/auth/magic-link/verify" -H 'Cont
 csrf=$(awk '$6 == "csrf_token" {print $7}' "$jar")
 
 render() {
-  local name=$1 body=$2 pdf_url
-  pdf_url=$(curl -fsS -b "$jar" -X POST "$base/v1/cv/generate" -H 'Content-Type: application/json' \
+  local name=$1 body=$2 path=${3:-/v1/cv/generate} pages=${4:-1} pdf_url
+  pdf_url=$(curl -fsS -b "$jar" -X POST "$base$path" -H 'Content-Type: application/json' \
     -H "X-CSRF-Token: $csrf" -d "$body" | python3 -c '
 import json, sys
 files = {f["format"]: f for f in json.load(sys.stdin)["files"]}
 print(files["pdf"]["download_url"] or "")')
   [ -n "$pdf_url" ] || { echo "no PDF for $name (is the worker running with LibreOffice?)" >&2; return 1; }
   curl -fsS "$pdf_url" -o "$work/$name.pdf"
-  pdftoppm -png -r 70 -f 1 -l 1 -singlefile "$work/$name.pdf" "$out/$name"
-  echo "wrote $out/$name.png"
+  if [ "$pages" = 1 ]; then
+    pdftoppm -png -r 70 -f 1 -l 1 -singlefile "$work/$name.pdf" "$out/$name"
+    echo "wrote $out/$name.png"
+  else
+    pdftoppm -png -r 40 -f 1 -l "$pages" "$work/$name.pdf" "$out/$name"
+    echo "wrote $out/$name-*.png"
+  fi
 }
 
 render cv-arabic '{"language":"ar","style":"gulf","form":{"full_name":"سارة أحمد الخطيب","headline":"مهندسة برمجيات",
@@ -54,3 +59,13 @@ render cv-english '{"language":"en","style":"ats","form":{"full_name":"Omar Hadd
  "education":[{"degree":"BSc Mathematics","school":"Yarmouk University","end":"2021"}],
  "skills":["SQL","Python","Power BI","Statistics"],
  "languages":[{"name":"Arabic","level":"Native"},{"name":"English","level":"Fluent"}]}}'
+
+render deck-arabic '{"language":"ar","theme":"sand","outline":{"title":"الطاقة الشمسية في الأردن","subtitle":"لطلاب الجامعة",
+ "slides":[{"title":"لماذا الطاقة الشمسية؟","bullets":["أكثر من 300 يوم مشمس في السنة","تخفيض فاتورة الكهرباء","طاقة نظيفة ومتجددة"],"notes":"ابدأ بسؤال الجمهور عن فاتورة الكهرباء."},
+  {"title":"الكلفة والعائد","bullets":["نظام منزلي 5 كيلوواط بنحو 3,000 دينار","استرداد الكلفة خلال 4 إلى 6 سنوات"],"notes":"اذكر أمثلة من عمّان وإربد."},
+  {"title":"الخطوة التالية","bullets":["احسب استهلاكك الشهري","اطلب عرض سعر من شركتين"]}]}}' /v1/slides/generate 2
+
+render deck-english '{"language":"en","theme":"midnight","outline":{"title":"Solar Power in Jordan","subtitle":"For university students",
+ "slides":[{"title":"Why solar?","bullets":["Over 300 sunny days a year","Lower electricity bills","Clean, renewable energy"]},
+  {"title":"Cost and payback","bullets":["A 5 kW home system costs about 3,000 JOD","Pays for itself in 4 to 6 years"],"notes":"Use examples from Amman and Irbid."},
+  {"title":"Next steps","bullets":["Work out your monthly use","Ask two installers for a quote"]}]}}' /v1/slides/generate 2

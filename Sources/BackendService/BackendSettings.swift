@@ -23,7 +23,9 @@ struct BackendSettings: Sendable {
         auth = try AuthSettings(source, environment: common.environment)
         mail = try MailSettings(source, environment: common.environment)
         storage = try StorageSettings(source, environment: common.environment)
-        documents = DocumentSettings(pdfWaitSeconds: try source.int("CV_PDF_WAIT_SECONDS", default: 10, range: 0...60))
+        documents = DocumentSettings(
+            pdfWaitSeconds: try source.int("CV_PDF_WAIT_SECONDS", default: 10, range: 0...60),
+            gatewayURL: source.string("GATEWAY_INTERNAL_URL", default: "http://127.0.0.1:8082"))
         payments = try PaymentSettings(
             source, environment: common.environment, baseURL: auth.baseURL, port: common.port)
         self.source = source
@@ -37,7 +39,9 @@ struct BackendSettings: Sendable {
     }
 }
 
-/// `CV_PDF_WAIT_SECONDS`: how long a CV request waits for its PDF before answering with the job (10).
+/// `CV_PDF_WAIT_SECONDS`: how long a CV or deck request waits for its PDF before answering with the job (10);
+/// `GATEWAY_INTERNAL_URL`: where the backend reaches the gateway for the Slide Maker's outline.
 struct DocumentSettings: Sendable {
     let pdfWaitSeconds: Int
+    let gatewayURL: String
 }

@@ -170,3 +170,33 @@ extension DocConvertJobTests {
         }
     }
 }
+
+extension DocConvertJobTests {
+    /// A deck through LibreOffice: one PDF page per slide, titles and bullets readable.
+    @Test func anArabicDeckBecomesAPDFWithOnePagePerSlide() async throws {
+        let slides = (1...4).map {
+            PptxDocument.Slide(
+                title: "المحور رقم \($0)", bullets: ["النقطة الأولى", "النقطة الثانية"], notes: "ملاحظة")
+        }
+        let deck = PptxDocument(
+            title: "الطاقة الشمسية في الأردن", subtitle: "لطلاب الجامعة", slides: slides, language: "ar-JO",
+            rightToLeft: true, theme: .sand)
+        let converter = OfficeConverter(
+            settings: try OfficeSettings(ConfigSource([:])), logger: Logger(label: "office-test"))
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("deck-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let input = work.appendingPathComponent("deck.pptx")
+        try deck.data().write(to: input)
+        let output = work.appendingPathComponent("deck.pdf")
+        try await converter.convert(input, to: output)
+        await converter.stop()
+        let text = try await Self.pdfText(output).filter { !$0.isWhitespace }
+        for expected in ["الطاقةالشمسيةفيالأردن", "المحوررقم4", "النقطةالثانية"] {
+            #expect(text.contains(expected), "\(expected) not in \(text)")
+        }
+        // One page per slide: pdftotext ends each page with a form feed.
+        let pages = try await Self.pdfText(output).filter { $0 == "\u{0C}" }.count
+        #expect(pages == deck.slideCount)
+    }
+}
