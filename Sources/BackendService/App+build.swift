@@ -67,15 +67,15 @@ func buildRouter(
     let signedIn = v1.group().add(middleware: SessionAuthenticator<AppRequestContext>(tokens: tokens, users: users))
     auth.registerSignedIn(on: signedIn)
     UsageRoutes(usage: usage).register(on: signedIn)
+    let gateway = GatewayClient(baseURL: settings.documents.gatewayURL, logger: logger)
     let documents = DocumentRoutes(
         files: FileRepository(client: postgres, logger: logger), jobs: JobRepository(client: postgres, logger: logger),
         queue: JobQueue(redis: dependencies.redis), storage: storage, usage: usage,
         invoices: InvoiceRepository(client: postgres, logger: logger), linkLifetime: settings.storage.linkLifetime,
-        pdfWait: .seconds(settings.documents.pdfWaitSeconds)
+        pdfWait: .seconds(settings.documents.pdfWaitSeconds), gateway: gateway
     )
     documents.register(on: signedIn)
-    SlideRoutes(documents: documents, gatewayURL: settings.documents.gatewayURL, logger: logger).register(
-        on: signedIn)
+    SlideRoutes(documents: documents, gateway: gateway).register(on: signedIn)
     JobRoutes(
         jobs: JobRepository(client: postgres, logger: logger), files: FileRepository(client: postgres, logger: logger),
         queue: JobQueue(redis: dependencies.redis)

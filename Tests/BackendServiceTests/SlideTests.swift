@@ -27,6 +27,27 @@ final class FakeGateway: Sendable {
                     with: Data(buffer: try await request.body.collect(upTo: 1 << 20))) as? [String: Any] ?? [:]
             let system = body["system"] as? String ?? ""
             let count = Int(system.components(separatedBy: "Exactly ").last?.split(separator: " ").first ?? "") ?? 0
+            if system.hasPrefix("You edit CV text"), self.mode == .model {
+                let messages = body["messages"] as? [[String: Any]] ?? []
+                let source =
+                    (messages.first?["content"] as? String).flatMap {
+                        try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+                    } ?? [:]
+                let jobs = (source["experience"] as? [[String: Any]] ?? []).map { job in
+                    ["bullets": (job["bullets"] as? [String] ?? []).map { "Led: " + $0 }]
+                }
+                let edited = try JSONSerialization.data(withJSONObject: [
+                    "summary": "Polished: " + (source["summary"] as? String ?? ""), "experience": jobs,
+                ])
+                let reply: [String: Any] = [
+                    "model": "gpt-4o-mini", "provider": "openai", "content": String(decoding: edited, as: UTF8.self),
+                    "finish_reason": "stop", "usage": ["input_tokens": 80, "output_tokens": 60, "billed": 140],
+                    "quota": ["state": "ok"],
+                ]
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: reply))))
+            }
             switch self.mode {
             case .overQuota:
                 let error =
@@ -189,6 +210,37 @@ struct SlideTests {
                 #expect(response.status.code == 402 && errorCode(response) == "quota_exceeded")
                 #expect((json(response)["error"] as? [String: Any])?["message_ar"] as? String == "نفد الرصيد.")
             }
+        }
+    }
+
+    @Test func polishUsesTheModelsWordingOnlyWhenItKeepsTheShape() async throws {
+        try await Self.run(gateway: .model) { harness, client, session, gateway in
+            try await CVTests.subscribe(harness, session, plan: "starter")
+            try await client.execute(
+                uri: "/v1/cv/generate", method: .post, headers: session.mutatingHeaders,
+                body: body(["form": CVTests.form, "language": "ar", "formats": ["docx"], "polish": true])
+            ) { response in
+                #expect(response.status == .ok)
+                #expect(json(response)["polished"] as? Bool == true)
+                let link = try #require(
+                    (json(response)["files"] as? [[String: Any]])?.first?["download_url"] as? String)
+                let url = try #require(URLComponents(string: link))
+                try await client.execute(uri: url.path + "?" + (url.percentEncodedQuery ?? ""), method: .get) { file in
+                    let xml = String(
+                        decoding: try OOXMLPackage.parts(of: Data(buffer: file.body))["word/document.xml"] ?? Data(),
+                        as: UTF8.self)
+                    #expect(xml.contains("Polished: ") && xml.contains("Led: "))
+                    #expect(xml.contains("سارة أحمد"))
+                }
+            }
+            #expect(gateway.authorizations.withLock { $0.count } == 1)
+        }
+        try await Self.run(gateway: .demo) { harness, client, session, _ in
+            try await CVTests.subscribe(harness, session, plan: "starter")
+            try await client.execute(
+                uri: "/v1/cv/generate", method: .post, headers: session.mutatingHeaders,
+                body: body(["form": CVTests.form, "language": "ar", "formats": ["docx"], "polish": true])
+            ) { response in #expect(json(response)["polished"] as? Bool == false) }
         }
     }
 }

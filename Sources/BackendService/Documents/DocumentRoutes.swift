@@ -14,12 +14,15 @@ struct DocumentRoutes {
     let linkLifetime: Int
     /// How long the request waits for the PDF before answering with its job.
     let pdfWait: Duration
+    let gateway: GatewayClient
 
     struct CVRequest: Decodable {
         let form: CVForm
         let language: CVRenderer.Language
         let style: CVRenderer.Style?
         let formats: [String]?
+        /// Ask the AI to tighten the summary and the bullet points first (counted as tokens).
+        let polish: Bool?
     }
 
     struct Output: ResponseEncodable {
@@ -36,7 +39,11 @@ struct DocumentRoutes {
         }
     }
 
-    struct Outputs: ResponseEncodable { let files: [Output] }
+    struct Outputs: ResponseEncodable {
+        let files: [Output]
+        /// Set when polish was asked: whether the AI's wording was used (false with the offline demo model).
+        var polished: Bool? = nil
+    }
 
     func register(on group: RouterGroup<BackendRequestContext>) {
         group.post("cv/generate", use: generateCV)
@@ -61,8 +68,12 @@ struct DocumentRoutes {
             throw AppError.validation(
                 "formats may hold docx and pdf.", "يمكن أن يحتوي formats على docx وpdf فقط.", field: "formats")
         }
-        let form = try input.form.validated()
+        var form = try input.form.validated()
         try await requireFeature(\.cv, userID: user.id)
+        var polished: Bool?
+        if input.polish == true {
+            (form, polished) = try await polish(form, language: input.language, request: request)
+        }
 
         let document = CVRenderer.document(form, language: input.language, style: input.style ?? .ats)
         let docx = try document.data()
@@ -83,7 +94,44 @@ struct DocumentRoutes {
         if formats.contains("pdf") {
             outputs.append(try await pdf(of: docxID, userID: user.id, name: baseName + ".pdf"))
         }
-        return Outputs(files: outputs)
+        return Outputs(files: outputs, polished: polished)
+    }
+
+    struct Polished: Decodable {
+        struct Job: Decodable { let bullets: [String] }
+        let summary: String?
+        let experience: [Job]?
+    }
+
+    /// The AI's tighter wording of the summary and the bullet points, used only when it keeps the same shape
+    /// (one summary, the same number of bullets per job) and passes the form's own checks.
+    func polish(_ form: CVForm, language: CVRenderer.Language, request: Request) async throws -> (CVForm, Bool) {
+        let jobs = (form.experience ?? []).map { ["title": $0.title, "bullets": $0.bullets ?? []] as [String: Any] }
+        let source = try JSONSerialization.data(withJSONObject: [
+            "summary": form.summary ?? "", "experience": jobs,
+        ])
+        let system = """
+            You edit CV text for applicant-tracking systems. Keep every fact, number, name and date; add nothing new. \
+            Make the summary 2 to 3 sentences and each bullet one line starting with a strong verb. Write in \
+            \(language == .ar ? "Modern Standard Arabic" : "English"). Answer with JSON only: \
+            {"summary": string, "experience": [{"bullets": [string]}]} with the same number of jobs and of bullets.
+            """
+        let reply = try await gateway.complete(
+            as: request, system: system, prompt: String(decoding: source, as: UTF8.self), maxTokens: 1500)
+        guard reply.provider != "demo", let edited = GatewayClient.jsonObject(Polished.self, in: reply.content) else {
+            return (form, false)
+        }
+        var out = form
+        if let summary = edited.summary, form.summary != nil { out.summary = summary }
+        if var experience = out.experience, let edits = edited.experience, edits.count == experience.count {
+            for index in experience.indices where edits[index].bullets.count == (experience[index].bullets ?? []).count
+            {
+                experience[index].bullets = edits[index].bullets
+            }
+            out.experience = experience
+        }
+        guard let checked = try? out.validated() else { return (form, false) }
+        return (checked, true)
     }
 
     /// Queues the PDF, waits up to `pdfWait` for it, and answers with the file or with the job to follow.

@@ -1,16 +1,12 @@
 import Core
 import Foundation
 import Hummingbird
-import Logging
-import NIOHTTP1
 
 /// The Slide Maker (Pro and Creator plans): an editable outline written by the AI through the gateway
 /// (metered as tokens), and the deck as PPTX (in the request) and PDF (by the worker).
 struct SlideRoutes {
     let documents: DocumentRoutes
-    /// The gateway as the backend reaches it (`GATEWAY_INTERNAL_URL`).
-    let gatewayURL: String
-    let logger: Logger
+    let gateway: GatewayClient
 
     struct Outline: Codable, Sendable {
         var title: String
@@ -167,22 +163,9 @@ struct SlideRoutes {
             source: "template", model: reply.model)
     }
 
-    struct GatewayReply: Decodable {
-        let model: String
-        let provider: String
-        let content: String
-    }
-
-    /// One non-streamed chat call as the user (their session is passed on), so the tokens count on their wallet
-    /// and the gateway's limits and moderation apply.
     func askGateway(
         request: Request, topic: String, audience: String?, count: Int, language: CVRenderer.Language, points: [String]
-    ) async throws -> GatewayReply {
-        let token =
-            request.headers[.authorization].flatMap {
-                $0.lowercased().hasPrefix("bearer ") ? String($0.dropFirst(7)) : nil
-            }
-            ?? request.cookies["session"]?.value ?? ""
+    ) async throws -> GatewayClient.Reply {
         let system = """
             You write slide outlines. Answer with JSON only, no prose: {"title": string, "subtitle": string, \
             "slides": [{"title": string, "bullets": [string], "notes": string}]}. Exactly \(count - 1) slides after \
@@ -192,33 +175,12 @@ struct SlideRoutes {
         var prompt = "Topic: \(topic)"
         if let audience { prompt += "\nAudience: \(audience)" }
         if !points.isEmpty { prompt += "\nKey points to cover:\n- " + points.joined(separator: "\n- ") }
-        let body = try JSONSerialization.data(withJSONObject: [
-            "messages": [["role": "user", "content": prompt]], "system": system, "stream": false, "max_tokens": 2000,
-        ])
-        var headers = HTTPHeaders()
-        headers.add(name: "Authorization", value: "Bearer \(token)")
-        headers.add(name: "Content-Type", value: "application/json")
-        let reply: OutgoingHTTP.Reply
-        do {
-            reply = try await OutgoingHTTP(defaultTimeout: .seconds(120)).send(
-                .POST, "\(gatewayURL)/v1/chat/complete", headers: headers, body: body)
-        } catch {
-            logger.error("gateway unreachable for a slide outline", metadata: ["error": "\(error)"])
-            throw AppError.serviceUnavailable
-        }
-        guard reply.status == 200 else {
-            // The gateway's own refusal (quota, rate limit, moderation) is passed on as it is.
-            throw AppError.fromGateway(status: reply.status, body: reply.body)
-        }
-        return try JSONDecoder().decode(GatewayReply.self, from: reply.body)
+        return try await gateway.complete(as: request, system: system, prompt: prompt, maxTokens: 2000)
     }
 
     /// The JSON outline in a model's answer (it may be wrapped in a code fence), with the requested slide count.
     static func parseOutline(_ content: String, count: Int) -> Outline? {
-        guard let start = content.firstIndex(of: "{"), let end = content.lastIndex(of: "}") else { return nil }
-        guard var outline = try? JSONDecoder().decode(Outline.self, from: Data(content[start...end].utf8)) else {
-            return nil
-        }
+        guard var outline = GatewayClient.jsonObject(Outline.self, in: content) else { return nil }
         guard outline.slides.count >= count - 1 else { return nil }
         outline.slides = Array(outline.slides.prefix(count - 1))
         return outline
@@ -263,30 +225,5 @@ struct SlideRoutes {
         return Outline(
             title: topic, subtitle: audience.map { ar ? "لـ \($0)" : "For \($0)" },
             slides: Array(slides.prefix(contentCount)))
-    }
-}
-
-extension AppError {
-    /// A gateway refusal passed through with its code and messages.
-    static func fromGateway(status: Int, body: Data) -> AppError {
-        struct Envelope: Decodable {
-            struct Inner: Decodable {
-                let code: String
-                let message: String
-                let messageAr: String?
-                let upgradeURL: String?
-                enum CodingKeys: String, CodingKey {
-                    case code, message
-                    case messageAr = "message_ar"
-                    case upgradeURL = "upgrade_url"
-                }
-            }
-            let error: Inner
-        }
-        guard let envelope = try? JSONDecoder().decode(Envelope.self, from: body) else { return .serviceUnavailable }
-        return AppError(
-            code: envelope.error.code, status: .init(code: status), message: envelope.error.message,
-            messageAr: envelope.error.messageAr ?? envelope.error.message,
-            details: envelope.error.upgradeURL.map { ["upgrade_url": $0] } ?? [:])
     }
 }

@@ -140,6 +140,12 @@ public final class JobWorker: Service, Sendable {
             return
         }
         let started = ContinuousClock.now
+        // The stream entry id starts with the time Redis added it (ms): how long the job waited in the queue.
+        let waitedMs = Self.millisecondsSince(entryID: entry.id)
+        if let waitedMs {
+            Metrics.Timer(label: "job_queue_wait_seconds", dimensions: [("kind", envelope.kind.rawValue)])
+                .recordMilliseconds(waitedMs)
+        }
         let outcome: String
         do {
             try await withHeartbeat(entry.id, keys: keys, consumer: consumer) {
@@ -149,7 +155,14 @@ public final class JobWorker: Service, Sendable {
             }
             try await settle(entry.id, keys: keys, mode: "ack", envelope: "")
             outcome = "done"
-            jobLogger.info("job done", metadata: ["attempt": "\(envelope.attempt + 1)"])
+            let elapsed = ContinuousClock.now - started
+            jobLogger.info(
+                "job done",
+                metadata: [
+                    "attempt": "\(envelope.attempt + 1)", "queue_ms": "\(waitedMs.map(String.init) ?? "-")",
+                    "run_ms":
+                        "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+                ])
         } catch let failure as JobFailure {
             outcome = "dead"
             await deadLetter(entry.id, envelope: envelope, reason: failure.description, keys: keys)
@@ -234,4 +247,14 @@ extension Duration {
     }
 
     var seconds: Double { Double(milliseconds) / 1000 }
+
+}
+
+extension JobWorker {
+    /// Milliseconds from the time in a stream entry id (`<ms>-<seq>`, when Redis added it) to now. A retry is
+    /// re-added, so it is measured from its own re-adding.
+    static func millisecondsSince(entryID: String, now: Date = Date()) -> Int64? {
+        guard let prefix = entryID.split(separator: "-").first, let added = Int64(prefix) else { return nil }
+        return max(0, Int64(now.timeIntervalSince1970 * 1000) - added)
+    }
 }
