@@ -27,6 +27,9 @@ func jobHandlers(
             settlement: QuotaSettlement(redis: dependencies.redis, postgres: dependencies.postgres, logger: logger),
             queue: JobQueue(redis: dependencies.redis), client: .shared, apiKey: settings.veoKey,
             baseURL: settings.veoBaseURL, pollInterval: settings.videoPollInterval, deadline: settings.videoDeadline),
+        VideoEditJob(
+            jobs: JobRepository(client: dependencies.postgres, logger: logger),
+            files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage),
         DocConvertJob(
             jobs: JobRepository(client: dependencies.postgres, logger: logger),
             files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage, converter: office),

@@ -80,4 +80,42 @@ struct ConvertTests {
             ) { response in #expect(response.status == .notFound) }
         }
     }
+
+    @Test func editsAreValidatedAndQueuedForVideosOnly() async throws {
+        let storage = NSTemporaryDirectory() + "storage-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: storage) }
+        try await BackendHarness.run(extra: ["STORAGE_DIR": storage]) { harness, client in
+            let files = FileTests()
+            let session = try await harness.signIn("edit@example.jo", client: client)
+            // An ISO-BMFF header is enough for the type check; the worker checks the rest.
+            let mp4 = Data([0, 0, 0, 0x18] + Array("ftypisom".utf8) + [0, 0, 2, 0] + Array("isomiso2".utf8))
+            let (_, uploaded) = try await files.upload(mp4, name: "clip.mp4", session: session, client: client)
+            let id = try #require((uploaded["file"] as? [String: Any])?["id"] as? String)
+            try await harness.postgres.query(
+                "UPDATE files SET status = 'ready' WHERE id = \(UUID(uuidString: id)!)", logger: Logger(label: "t"))
+            let bad: [[String: Any]] = [
+                ["start": -1], ["start": 5, "end": 2], ["captions": [["start": 3, "end": 1, "text": "x"]]],
+                ["srt": "1\n00:00:05,000 --> 00:00:01,000\nbackwards\n"],
+                ["captions": [["start": 0, "end": 1, "text": String(repeating: "ا", count: 301)]]],
+            ]
+            for request in bad {
+                try await client.execute(
+                    uri: "/v1/files/\(id)/edit", method: .post, headers: session.mutatingHeaders, body: body(request)
+                ) { response in #expect(errorCode(response) == "validation_failed", "\(request)") }
+            }
+            try await client.execute(
+                uri: "/v1/files/\(id)/edit", method: .post, headers: session.mutatingHeaders,
+                body: body(["start": 1, "end": 4, "srt": "1\n00:00:01,000 --> 00:00:02,500\nمرحبا\n"])
+            ) { response in
+                #expect(response.status == .accepted)
+                #expect((json(response)["job"] as? [String: Any])?["kind"] as? String == "video_edit")
+            }
+            let (_, image) = try await files.upload(tinyPNG, session: session, client: client)
+            let imageID = try #require((image["file"] as? [String: Any])?["id"] as? String)
+            _ = try await files.scanner(harness).scan(fileID: UUID(uuidString: imageID)!)
+            try await client.execute(
+                uri: "/v1/files/\(imageID)/edit", method: .post, headers: session.mutatingHeaders, body: body([:])
+            ) { response in #expect(errorCode(response) == "not_a_video") }
+        }
+    }
 }

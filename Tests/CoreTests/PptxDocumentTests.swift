@@ -74,3 +74,16 @@ struct PptxDocumentTests {
         #expect(short == 2400 && long < short)
     }
 }
+
+struct SRTTests {
+    @Test func subRipBlocksBecomeCaptions() throws {
+        let captions = try SRT.parse(
+            "\u{FEFF}1\r\n00:00:00,500 --> 00:00:03,000\r\nمرحبا بكم\r\nفي عمّان\r\n\r\n2\n00:01:03.250 --> 00:01:05,000 X1:0\nBye\n"
+        )
+        #expect(captions.count == 2)
+        #expect(captions[0] == .init(start: 0.5, end: 3, text: "مرحبا بكم\nفي عمّان"))
+        #expect(captions[1].start == 63.25 && captions[1].end == 65 && captions[1].text == "Bye")
+        #expect(throws: SRT.Failure(line: 2)) { try SRT.parse("1\n00:00:05,000 --> 00:00:01,000\nbackwards\n") }
+        #expect(throws: SRT.Failure.self) { try SRT.parse("just some text") }
+    }
+}

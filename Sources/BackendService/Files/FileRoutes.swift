@@ -19,6 +19,7 @@ struct FileRoutes {
         let status: String
         let createdAt: Date
         let rejectReason: String?
+        let thumbnailFileID: String?
 
         init(_ file: StoredFile) {
             id = file.id
@@ -29,6 +30,7 @@ struct FileRoutes {
             status = file.status.rawValue
             createdAt = file.createdAt
             rejectReason = file.rejectReason
+            thumbnailFileID = file.thumbnailID?.uuidString.lowercased()
         }
 
         enum CodingKeys: String, CodingKey {
@@ -36,6 +38,7 @@ struct FileRoutes {
             case contentType = "content_type"
             case createdAt = "created_at"
             case rejectReason = "reject_reason"
+            case thumbnailFileID = "thumbnail_file_id"
         }
     }
 

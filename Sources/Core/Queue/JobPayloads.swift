@@ -103,4 +103,42 @@ public enum JobPayloads {
             case fileID = "file_id"
         }
     }
+
+    /// `video_edit`: trim a user's video and burn captions into it (times in seconds of the original clip).
+    public struct VideoEdit: Codable, Sendable, Equatable {
+        public struct Caption: Codable, Sendable, Equatable {
+            public let start: Double
+            public let end: Double
+            public let text: String
+
+            public init(start: Double, end: Double, text: String) {
+                self.start = start
+                self.end = end
+                self.text = text
+            }
+        }
+
+        public let jobID: UUID
+        public let userID: UUID
+        public let fileID: UUID
+        public let start: Double
+        public let end: Double?
+        public let captions: [Caption]
+
+        public init(jobID: UUID, userID: UUID, fileID: UUID, start: Double, end: Double?, captions: [Caption]) {
+            self.jobID = jobID
+            self.userID = userID
+            self.fileID = fileID
+            self.start = start
+            self.end = end
+            self.captions = captions
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case start, end, captions
+            case jobID = "job_id"
+            case userID = "user_id"
+            case fileID = "file_id"
+        }
+    }
 }

@@ -17,6 +17,8 @@ public struct StoredFile: Sendable, Equatable {
     public let name: String
     public let type: FileType?
     public let rejectReason: String?
+    /// A preview image of this file (video frames), itself a file of the same user.
+    public var thumbnailID: UUID? = nil
 }
 
 /// Rows of `files`. Reads for users are always by owner: another user's file does not exist.
@@ -25,7 +27,7 @@ public struct FileRepository: Sendable {
     let logger: Logger
     static let columns = """
         id, user_id, kind, s3_key, bytes, content_type, status, created_at,
-        COALESCE(meta_json->>'name', ''), meta_json->>'type', meta_json->>'reject_reason'
+        COALESCE(meta_json->>'name', ''), meta_json->>'type', meta_json->>'reject_reason', meta_json->>'thumbnail_file_id'
         """
 
     public init(client: PostgresClient, logger: Logger) {
@@ -50,12 +52,12 @@ public struct FileRepository: Sendable {
 
     /// A file the studio made itself (a generated image or video): stored straight into assets, ready.
     /// A stored result. Idempotent by `id`: a job that runs again with the same id gets the same row back.
-    public func createReady(id: UUID, userID: UUID, type: FileType, key: String, bytes: Int64, name: String)
-        async throws
-        -> StoredFile
-    {
-        let meta = String(
-            decoding: try JSONEncoder.studio.encode(["name": name, "type": type.rawValue]), as: UTF8.self)
+    public func createReady(
+        id: UUID, userID: UUID, type: FileType, key: String, bytes: Int64, name: String, thumbnailID: UUID? = nil
+    ) async throws -> StoredFile {
+        var fields = ["name": name, "type": type.rawValue]
+        if let thumbnailID { fields["thumbnail_file_id"] = thumbnailID.uuidString.lowercased() }
+        let meta = String(decoding: try JSONEncoder.studio.encode(fields), as: UTF8.self)
         let rows = try await client.query(
             """
             INSERT INTO files (id, user_id, kind, s3_key, bytes, content_type, status, meta_json)
@@ -122,13 +124,14 @@ public struct FileRepository: Sendable {
         return false
     }
 
-    typealias Row = (UUID, UUID, String, String, Int64, String, String, Date, String, String?, String?)
+    typealias Row = (UUID, UUID, String, String, Int64, String, String, Date, String, String?, String?, String?)
 
     private static func file(_ row: Row) -> StoredFile {
         StoredFile(
             id: row.0, userID: row.1, kind: row.2, key: row.3, bytes: row.4, contentType: row.5,
             status: StoredFile.Status(rawValue: row.6) ?? .rejected, createdAt: row.7, name: row.8,
-            type: row.9.flatMap(FileType.init(rawValue:)), rejectReason: row.10)
+            type: row.9.flatMap(FileType.init(rawValue:)), rejectReason: row.10,
+            thumbnailID: row.11.flatMap(UUID.init(uuidString:)))
     }
 
     private static func first(_ rows: PostgresRowSequence) async throws -> StoredFile? {
