@@ -16,7 +16,12 @@ func jobHandlers(
         NoopJob(),
         UploadScanJob(
             scanner: UploadScanner(
-                files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage, logger: logger)),
+                files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage, logger: logger,
+                probeMedia: true),
+            files: FileRepository(client: dependencies.postgres, logger: logger),
+            queue: JobQueue(redis: dependencies.redis)),
+        ThumbnailJob(files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage),
+        AnalyticsRollupJob(postgres: dependencies.postgres),
         CleanupJob(
             postgres: dependencies.postgres,
             settlement: QuotaSettlement(redis: dependencies.redis, postgres: dependencies.postgres, logger: logger),
@@ -80,6 +85,7 @@ func buildApplication(
                 schedules: [
                     .init(kind: .cleanup, every: settings.cleanupEvery),
                     .init(kind: .subscriptionRenewals, every: settings.renewalsEvery),
+                    .init(kind: .analyticsRollup, every: settings.analyticsEvery),
                 ], tick: .seconds(5), logger: logger),
         ], logger: logger)
 }

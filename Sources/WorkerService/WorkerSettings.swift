@@ -20,6 +20,7 @@ struct WorkerSettings: Sendable {
     let cleanupEvery: Duration
     let stuckJobAfter: Duration
     let renewalsEvery: Duration
+    let analyticsEvery: Duration
     /// How long a subscription may stay past due before it expires.
     let pastDueGrace: TimeInterval
     let office: OfficeSettings
@@ -36,6 +37,7 @@ struct WorkerSettings: Sendable {
         videoDeadline = .seconds(try source.int("VIDEO_DEADLINE_SECONDS", default: 1800, range: 10...86_400))
         cleanupEvery = .seconds(try source.int("CLEANUP_EVERY_SECONDS", default: 900, range: 1...86_400))
         stuckJobAfter = .seconds(try source.int("STUCK_JOB_AFTER_SECONDS", default: 7200, range: 60...604_800))
+        analyticsEvery = .seconds(try source.int("ANALYTICS_EVERY_SECONDS", default: 3600, range: 1...86_400))
         renewalsEvery = .seconds(try source.int("RENEWALS_EVERY_SECONDS", default: 86_400, range: 1...604_800))
         pastDueGrace = TimeInterval(try source.int("PAST_DUE_GRACE_DAYS", default: 7, range: 0...90) * 86_400)
         office = try OfficeSettings(source)

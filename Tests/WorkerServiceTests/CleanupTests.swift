@@ -62,3 +62,49 @@ struct CleanupTests {
         }
     }
 }
+
+struct AnalyticsRollupTests {
+    @Test func dailyTotalsPerPlanAndModelAreRecomputedTheSameOnEachRun() async throws {
+        try await WorkerHarness.run { harness, _ in
+            let db = harness.postgres
+            let logger = harness.logger
+            let starter = UUID()
+            let pro = UUID()
+            for (id, plan) in [(starter, "starter"), (pro, "pro")] {
+                try await db.query(
+                    "INSERT INTO users (id, email) VALUES (\(id), \("\(plan)@example.jo"))", logger: logger)
+                try await db.query(
+                    """
+                    INSERT INTO subscriptions (user_id, plan_id, status, current_period_start, renews_at, provider)
+                    VALUES (\(id), \(plan), 'active', now() - interval '3 days', now() + interval '27 days', 'manual')
+                    """, logger: logger)
+            }
+            try await db.query(
+                """
+                INSERT INTO usage_logs (user_id, kind, amount, model) VALUES
+                  (\(starter), 'tokens', 100, 'gpt-4o-mini'), (\(starter), 'tokens', 50, 'gpt-4o-mini'),
+                  (\(pro), 'tokens', 300, 'gpt-4o-mini'), (\(pro), 'images', 1, 'nano-banana'),
+                  (\(pro), 'tokens', 999, 'claude')
+                """, logger: logger)
+            try await db.query(
+                "UPDATE usage_logs SET created_at = now() - interval '10 days' WHERE model = 'claude'", logger: logger)
+            let job = AnalyticsRollupJob(postgres: db)
+            #expect(try await job.rollup(days: 2, now: Date(), logger: logger) == 3)
+            #expect(try await job.rollup(days: 2, now: Date(), logger: logger) == 3)
+            let rows = try await db.query(
+                "SELECT plan_id, model, kind, users, requests, amount FROM analytics_daily ORDER BY plan_id, model",
+                logger: logger)
+            var found: [String] = []
+            for try await (plan, model, kind, users, requests, amount) in rows.decode(
+                (String, String, String, Int, Int, Int64).self)
+            {
+                found.append("\(plan) \(model) \(kind) \(users) \(requests) \(amount)")
+            }
+            #expect(
+                found == [
+                    "pro gpt-4o-mini tokens 1 1 300", "pro nano-banana images 1 1 1",
+                    "starter gpt-4o-mini tokens 1 2 150",
+                ])
+        }
+    }
+}

@@ -10,6 +10,7 @@ import Testing
 @testable import WorkerService
 
 /// DOCX → PDF through the warm LibreOffice (unoserver from .venv-office, installed by scripts/test.sh).
+@Suite(.serialized)  // each test starts its own LibreOffice: one at a time on two cores
 struct DocConvertJobTests {
     static let arabic = "مرحبا بكم في الأردن"
 

@@ -94,6 +94,57 @@ struct UploadScanJobTests {
     }
 }
 
+extension UploadScanJobTests {
+    /// A real image is promoted and gets a thumbnail; bytes that only start like a PNG are rejected by ffprobe.
+    @Test func imagesAreDecodedBeforePromotionAndGetAThumbnail() async throws {
+        let directory = NSTemporaryDirectory() + "worker-thumbs-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await WorkerHarness.run(extra: ["STORAGE_DIR": directory]) { harness, app in
+            let logger = harness.logger
+            let user = try await UserRepository(client: harness.postgres, logger: logger).findOrCreate(
+                email: "thumbs@example.jo"
+            ).user
+            let files = harness.files
+            let areas = harness.settings.storage.areas(
+                credentials: AWSCredentialsProvider(environment: [:]), links: nil)
+            var pixels = [UInt8]()
+            pixels.reserveCapacity(640 * 480 * 4)
+            for index in 0..<(640 * 480) {
+                let x = UInt8(truncatingIfNeeded: index % 640)
+                let y = UInt8(truncatingIfNeeded: index / 640)
+                pixels += [x, y, 120, 255]
+            }
+            let real = PNGEncoder.encode(width: 640, height: 480, rgba: pixels)
+            let fake = Data(real.prefix(64)) + Data(repeating: 0x42, count: 4000)
+            let ids = [UUID(), UUID()]
+            for (id, data) in zip(ids, [real, fake]) {
+                try await areas.quarantine.put(key: "uploads/u/\(id)", data: data, contentType: "image/png")
+                _ = try await files.create(
+                    id: id, userID: user.id, type: .png, key: "uploads/u/\(id)", bytes: Int64(data.count),
+                    name: "صورة.png")
+            }
+            try await app.test(.router) { _ in
+                let queue = JobQueue(redis: harness.redis)
+                for id in ids { try await queue.enqueue(.uploadScan, payload: JobPayloads.UploadScan(fileID: id)) }
+                let settled = try await eventually(timeout: .seconds(30)) {
+                    let thumbnail = try await files.find(id: ids[0])?.thumbnailID
+                    let rejected = try await files.find(id: ids[1])?.status
+                    return thumbnail != nil && rejected == .rejected
+                }
+                #expect(settled)
+            }
+            let promoted = try #require(try await files.find(id: ids[0]))
+            let thumbnailID = try #require(promoted.thumbnailID)
+            let thumbnail = try #require(try await files.find(id: thumbnailID, userID: user.id))
+            #expect(thumbnail.contentType == "image/jpeg" && thumbnail.name == "صورة-thumbnail.jpg")
+            let jpeg = try #require(try await areas.assets.get(key: thumbnail.key))
+            #expect(FileType.sniff(jpeg) == .jpeg && jpeg.count < real.count)
+            let rejected = try #require(try await files.find(id: ids[1]))
+            #expect(rejected.rejectReason == "the image cannot be decoded")
+        }
+    }
+}
+
 struct DeadLetterReleaseTests {
     @Test func aJobThatGivesUpFreesItsReservationAndFailsItsRow() async throws {
         try await WorkerHarness.run(extra: ["JOB_MAX_ATTEMPTS": "1"]) { harness, app in
@@ -115,9 +166,9 @@ struct DeadLetterReleaseTests {
                 payloadJSON: String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self))
 
             try await app.test(.router) { _ in
-                // No handler runs analytics_rollup yet: it is dead-lettered at once.
+                // No handler runs video_generate (the gateway starts provider work itself): dead-lettered at once.
                 try await JobQueue(redis: redis).enqueue(
-                    .analyticsRollup, payload: payload, id: job.id.uuidString.lowercased())
+                    .videoGenerate, payload: payload, id: job.id.uuidString.lowercased())
                 let failed = try await eventually { try await jobs.find(id: job.id)?.status == .failed }
                 #expect(failed)
                 #expect(try await redis.send("ZCARD", reservationsKey).int == 0)

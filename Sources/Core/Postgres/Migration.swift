@@ -17,5 +17,6 @@ public struct Migration: Sendable {
         .m0002SignIn,
         .m0003Conversations,
         .m0004Payments,
+        .m0005Analytics,
     ]
 }

@@ -141,4 +141,13 @@ public enum JobPayloads {
             case fileID = "file_id"
         }
     }
+
+    /// `thumbnail`: a small JPEG preview of a user's image or video file.
+    public struct Thumbnail: Codable, Sendable, Equatable {
+        public let fileID: UUID
+
+        public init(fileID: UUID) { self.fileID = fileID }
+
+        enum CodingKeys: String, CodingKey { case fileID = "file_id" }
+    }
 }

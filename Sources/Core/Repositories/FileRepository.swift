@@ -69,6 +69,15 @@ public struct FileRepository: Sendable {
         return file
     }
 
+    /// Names `thumbnailID` as the file's preview.
+    public func setThumbnail(id: UUID, thumbnailID: UUID) async throws {
+        try await client.query(
+            """
+            UPDATE files SET meta_json = meta_json || jsonb_build_object('thumbnail_file_id', \(thumbnailID.uuidString.lowercased()))
+            WHERE id = \(id)
+            """, logger: logger)
+    }
+
     /// The file if `userID` owns it and it is not deleted.
     public func find(id: UUID, userID: UUID) async throws -> StoredFile? {
         try await Self.first(

@@ -6,11 +6,15 @@ public struct UploadScanner: Sendable {
     let files: FileRepository
     let storage: StorageAreas
     let logger: Logger
+    /// Decodes images and videos with ffprobe before promoting them (the worker does; off where ffprobe is not
+    /// part of the process's job).
+    let probeMedia: Bool
 
-    public init(files: FileRepository, storage: StorageAreas, logger: Logger) {
+    public init(files: FileRepository, storage: StorageAreas, logger: Logger, probeMedia: Bool = false) {
         self.files = files
         self.storage = storage
         self.logger = logger
+        self.probeMedia = probeMedia
     }
 
     /// The asset key of a promoted file: `users/<user>/<file>.<ext>`.
@@ -32,6 +36,15 @@ public struct UploadScanner: Sendable {
         guard type == file.type else { return try await reject(file, "the content does not match the recorded type") }
         guard data.count <= FileType.maxBytes(kind: type.kind), Int64(data.count) == file.bytes else {
             return try await reject(file, "the file size is not accepted")
+        }
+        if probeMedia, type.kind == "image" || type.kind == "video" {
+            let probe = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "scan-\(file.id.uuidString).\(type.fileExtension)")
+            try data.write(to: probe)
+            defer { try? FileManager.default.removeItem(at: probe) }
+            guard await FFmpeg.hasDecodablePicture(probe) else {
+                return try await reject(file, "the \(type.kind) cannot be decoded")
+            }
         }
         let assetKey = Self.assetKey(for: file, type: type)
         try await storage.promote(quarantineKey: file.key, assetKey: assetKey, contentType: type.contentType)

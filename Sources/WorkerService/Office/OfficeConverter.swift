@@ -112,7 +112,19 @@ actor OfficeConverter {
         try await task.value
     }
 
+    /// Starts the listener; when it exits while starting (its free port was taken meanwhile by another
+    /// process), tries again with other ports.
     private func launch(_ executable: String) async throws {
+        for attempt in 1...3 {
+            if try await launchOnce(executable) { return }
+            logger.warning(
+                "LibreOffice listener exited while starting; trying other ports", metadata: ["attempt": "\(attempt)"])
+        }
+        throw Failure.startTimedOut
+    }
+
+    /// True when the listener answers; false when it exited before; throws when it hangs.
+    private func launchOnce(_ executable: String) async throws -> Bool {
         await stop()
         port = settings.port == 0 ? try freeLoopbackPort() : settings.port
         let unoPort = try freeLoopbackPort()
@@ -134,12 +146,21 @@ actor OfficeConverter {
         restarts += 1
         let started = ContinuousClock.now
         while ContinuousClock.now - started < .seconds(90) {
-            if !process.isRunning { break }
-            if let reply = try? await post(XMLRPC.call("info", []), timeout: .seconds(2)), reply.contains("unoserver") {
+            let output = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+            if !process.isRunning || output.contains("Address already in use") {
+                logger.warning(
+                    "LibreOffice listener stopped while starting", metadata: ["output": "\(output.suffix(300))"])
+                await stop()
+                return false
+            }
+            // Answered, and by ours: another listener could hold the port if ours failed to bind it.
+            if let reply = try? await post(XMLRPC.call("info", []), timeout: .seconds(2)), reply.contains("unoserver"),
+                process.isRunning
+            {
                 logger.info(
                     "LibreOffice listener ready",
                     metadata: ["port": "\(port)", "ms": "\((ContinuousClock.now - started).components.seconds * 1000)"])
-                return
+                return true
             }
             try await Task.sleep(for: .milliseconds(250))
         }

@@ -1,19 +1,27 @@
 import Foundation
 
 /// Runs ffmpeg and ffprobe (Debian's) without blocking a Swift concurrency thread.
-enum FFmpeg {
-    struct Failure: Error, CustomStringConvertible {
-        let tool: String
-        let status: Int32
-        let output: String
-        var description: String { "\(tool) exited \(status): \(output.suffix(400))" }
+public enum FFmpeg {
+    public struct Failure: Error, CustomStringConvertible {
+        public let tool: String
+        public let status: Int32
+        public let output: String
+
+        public init(tool: String, status: Int32, output: String) {
+            self.tool = tool
+            self.status = status
+            self.output = output
+        }
+
+        public var description: String { "\(tool) exited \(status): \(output.suffix(400))" }
     }
 
     /// A font that joins Arabic correctly (Amiri, from fonts-hosny-amiri).
-    static let arabicFont = "/usr/share/fonts/opentype/fonts-hosny-amiri/Amiri-Regular.ttf"
+    public static let arabicFont = "/usr/share/fonts/opentype/fonts-hosny-amiri/Amiri-Regular.ttf"
 
     @discardableResult
-    static func run(_ arguments: [String], tool: String = "ffmpeg", timeout: Duration = .seconds(120)) async throws
+    public static func run(_ arguments: [String], tool: String = "ffmpeg", timeout: Duration = .seconds(120))
+        async throws
         -> String
     {
         let process = Process()
@@ -43,7 +51,7 @@ enum FFmpeg {
     }
 
     /// The container's duration in seconds.
-    static func duration(of file: URL) async throws -> Double {
+    public static func duration(of file: URL) async throws -> Double {
         let text = try await run(
             ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", file.path], tool: "ffprobe",
             timeout: .seconds(30))
@@ -51,5 +59,19 @@ enum FFmpeg {
             throw Failure(tool: "ffprobe", status: 0, output: text)
         }
         return seconds
+    }
+
+    /// Whether ffprobe can read a picture or a video stream with a size out of the file: a file that only
+    /// looks like an image or a video by its first bytes fails here.
+    public static func hasDecodablePicture(_ file: URL) async -> Bool {
+        guard
+            let text = try? await run(
+                [
+                    "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_type,width,height",
+                    "-of", "csv=p=0", file.path,
+                ], tool: "ffprobe", timeout: .seconds(30))
+        else { return false }
+        let fields = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",")
+        return fields.count == 3 && fields[0] == "video" && (Int(fields[1]) ?? 0) > 0 && (Int(fields[2]) ?? 0) > 0
     }
 }
