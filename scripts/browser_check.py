@@ -4,7 +4,7 @@
 Usage: .venv-browser/bin/python scripts/browser_check.py [BASE_URL]   (default http://127.0.0.1:18080)
 
 Needs the studio in local mode (the dev outbox answers) and Playwright for Python with the
-system Chromium at /usr/bin/chromium. Each run asks for three sign-in e-mails, to fresh random
+system Chromium at /usr/bin/chromium. Each run asks for four sign-in e-mails, to fresh random
 addresses, and pays on the local fake HyperPay (no HyperPay key configured). Prints one line per check, then `browser: N passed, M failed`; exits 1 on a failure.
 Screenshots go to /tmp/studio-*.png.
 """
@@ -319,6 +319,43 @@ def pay_for_a_plan(context, page) -> None:
     check("account: the declined add-on left the image limit at 30", images.endswith("30"), images)
 
 
+def make_a_cv(context, page) -> None:
+    sign_in_quickly(context, page, "cv")
+    page.goto(f"{BASE}/app/")
+    check("hub: links to the CV Maker and the account", page.locator('a[href="/app/cv/"]').count() == 1
+          and page.locator('a[href="/app/account/"]').count() == 1)
+    page.click('a[href="/app/cv/"]')
+    page.wait_for_url(f"{BASE}/app/cv/")
+    check("cv: <html lang=ar dir=rtl>", html_lang_dir(page) == ("ar", "rtl"))
+    page.fill("#full_name", "سارة أحمد")
+    page.fill("#headline", "مهندسة برمجيات")
+    page.fill("#email", "sara@example.jo")
+    page.fill("#summary", "مهندسة برمجيات بخبرة خمس سنوات.")
+    page.fill("#skills", "Swift\nتحليل البيانات")
+    job = page.locator("#jobs .entry").first
+    job.locator('input[name="title"]').fill("مهندسة برمجيات")
+    job.locator('input[name="company"]').fill("شركة أمنية")
+    job.locator('textarea[name="bullets"]').fill("طوّرت نظام دفع\nقدت فريقًا صغيرًا")
+    preview = page.locator("#preview")
+    check("cv: the preview is right to left and shows the name and the job",
+          preview.get_attribute("dir") == "rtl" and "سارة أحمد" in preview.inner_text()
+          and "شركة أمنية" in preview.inner_text(), preview.inner_text()[:80])
+    page.screenshot(path="/tmp/studio-cv-ar.png", full_page=True)
+    page.click("#generate")
+    page.locator('#downloads a[data-format="docx"]').wait_for(timeout=30_000)
+    page.locator('#downloads a[data-format="pdf"]').wait_for(timeout=60_000)
+    status = page.inner_text("#status")
+    check("cv: DOCX and PDF links appear with an Arabic message", is_arabic(status), status)
+    for fmt, kind in (("docx", "wordprocessingml"), ("pdf", "application/pdf")):
+        href = page.get_attribute(f'#downloads a[data-format="{fmt}"]', "href")
+        response = page.request.get(href)
+        check(f"cv: the {fmt.upper()} downloads ({kind})", response.ok and kind in response.headers.get("content-type", ""),
+              f"{response.status} {response.headers.get('content-type')}")
+    page.select_option("#language", "en")
+    check("cv: choosing English turns the preview left to right with English headings",
+          preview.get_attribute("dir") == "ltr" and "Professional Summary" in preview.inner_text())
+
+
 def main() -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -344,6 +381,10 @@ def main() -> int:
         third = new_context()
         section("pay for a plan", lambda: pay_for_a_plan(third, third.new_page()))
         third.close()
+
+        fourth = new_context()
+        section("make a CV", lambda: make_a_cv(fourth, fourth.new_page()))
+        fourth.close()
 
         check("no uncaught script errors on any page", not script_errors, "; ".join(script_errors[:3]))
         browser.close()
