@@ -4,13 +4,15 @@
 Usage: .venv-browser/bin/python scripts/browser_check.py [BASE_URL]   (default http://127.0.0.1:18080)
 
 Needs the studio in local mode (the dev outbox answers) and Playwright for Python with the
-system Chromium at /usr/bin/chromium. Each run asks for four sign-in e-mails, to fresh random
+system Chromium at /usr/bin/chromium. Each run asks for five sign-in e-mails, to fresh random
 addresses, and pays on the local fake HyperPay (no HyperPay key configured). Prints one line per check, then `browser: N passed, M failed`; exits 1 on a failure.
 Screenshots go to /tmp/studio-*.png.
 """
 
+import io
 import re
 import secrets
+import zipfile
 import sys
 import time
 from urllib.parse import quote
@@ -356,6 +358,35 @@ def make_a_cv(context, page) -> None:
           preview.get_attribute("dir") == "ltr" and "Professional Summary" in preview.inner_text())
 
 
+def make_a_deck(context, page) -> None:
+    sign_in_quickly(context, page, "deck")
+    page.goto(f"{BASE}/app/slides/")
+    check("slides: <html lang=ar dir=rtl>", html_lang_dir(page) == ("ar", "rtl"))
+    page.fill("#topic", "الطاقة الشمسية في الأردن")
+    page.fill("#audience", "طلاب الجامعة")
+    page.fill("#count", "٥")
+    page.click("#outline-button")
+    page.locator("#editor").wait_for(timeout=30_000)
+    cards = page.locator(".slide-card")
+    check("slides: an outline of 5 slides (title slide + 4) to edit, right to left",
+          cards.count() == 4 and cards.first.get_attribute("dir") == "rtl", str(cards.count()))
+    check("slides: says where the outline came from, in Arabic", is_arabic(page.inner_text("#source-note")))
+    cards.first.locator('[name="title"]').fill("لماذا الطاقة الشمسية؟")
+    page.screenshot(path="/tmp/studio-slides-ar.png", full_page=True)
+    page.click("#generate")
+    page.locator('#downloads a[data-format="pptx"]').wait_for(timeout=30_000)
+    page.locator('#downloads a[data-format="pdf"]').wait_for(timeout=60_000)
+    href = page.get_attribute('#downloads a[data-format="pptx"]', "href")
+    response = page.request.get(href)
+    check("slides: the PPTX downloads", response.ok and "presentationml" in response.headers.get("content-type", ""),
+          str(response.status))
+    with zipfile.ZipFile(io.BytesIO(response.body())) as deck:
+        slides = sorted(name for name in deck.namelist() if re.fullmatch(r"ppt/slides/slide\d+\.xml", name))
+        second = deck.read("ppt/slides/slide2.xml").decode() if "ppt/slides/slide2.xml" in slides else ""
+    check("slides: the deck has 5 slides and the edited title", len(slides) == 5 and "لماذا الطاقة الشمسية؟" in second,
+          f"{len(slides)} slides")
+
+
 def main() -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -385,6 +416,10 @@ def main() -> int:
         fourth = new_context()
         section("make a CV", lambda: make_a_cv(fourth, fourth.new_page()))
         fourth.close()
+
+        fifth = new_context()
+        section("make a deck", lambda: make_a_deck(fifth, fifth.new_page()))
+        fifth.close()
 
         check("no uncaught script errors on any page", not script_errors, "; ".join(script_errors[:3]))
         browser.close()

@@ -223,7 +223,7 @@ struct SlideRoutes {
                     notes: ar ? "لخّص النقاط وادعُ إلى الأسئلة." : "Sum up and invite questions."))
         }
         return Outline(
-            title: topic, subtitle: audience.map { ar ? "لـ \($0)" : "For \($0)" },
+            title: topic, subtitle: audience.map { ar ? "الجمهور: \($0)" : "For \($0)" },
             slides: Array(slides.prefix(contentCount)))
     }
 }
