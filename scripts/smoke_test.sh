@@ -162,6 +162,27 @@ else bad "invoice PDF: $invoice_pdf text=$invoice_text"; fi
 account=$(curl -s -o /dev/null -w '%{http_code}' "$web/app/account/")
 if [ "$account" = 200 ]; then ok "account page served"; else bad "account page: $account"; fi
 
+# A worker killed with SIGKILL in the middle of a job: a new worker takes the job over once it has been
+# silent for JOB_RECLAIM_IDLE_SECONDS and finishes it exactly once (one file, one video on the meter).
+descendants() { local child; for child in $(pgrep -P "$1" || true); do echo "$child"; descendants "$child"; done; }
+job=$(post /v1/video/generate '{"prompt":"قلعة عجلون عند الغروب","duration_s":20}' \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])' 2>/dev/null || true)
+status_of() { curl -s -b "$jar" "$web/v1/video/jobs/$job" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null || true; }
+seen=""
+for _ in $(seq 1 200); do seen=$(status_of); [ "$seen" = running ] && break; sleep 0.05; done
+children=$(descendants "${pids[worker]}")
+kill -KILL "${pids[worker]}"; wait "${pids[worker]}" 2>/dev/null || true
+for child in $children; do kill -KILL "$child" 2>/dev/null || true; done
+start worker WorkerService UNOSERVER_BIN="$PWD/.venv-office/bin/unoserver" JOB_RECLAIM_IDLE_SECONDS=5
+final=""
+for _ in $(seq 1 120); do final=$(status_of); [ "$final" = "done" ] && break; sleep 0.5; done
+videos=$(curl -s -b "$jar" "$web/v1/usage/me" | python3 -c 'import json,sys; print(json.load(sys.stdin)["videos"]["used"])' 2>/dev/null || true)
+files=$(psql "$database_url" -qAtc "SELECT count(*) FROM files f JOIN jobs j ON j.result_file_id = f.id WHERE j.id = '$job'" 2>/dev/null || true)
+reclaimed=$(grep -c '"msg":"job reclaimed from a stopped worker"' "$logs/worker.log" || true)
+if [ "$seen" = running ] && [ "$final" = "done" ] && [ "$videos" = 1 ] && [ "$files" = 1 ] && [ "$reclaimed" -ge 1 ]; then
+  ok "a worker killed mid-job: the next worker reclaimed it and finished the video once"
+else bad "kill -9: seen=$seen final=$final videos=$videos files=$files reclaimed=$reclaimed"; fi
+
 for service in backend gateway worker web; do
   pid=${pids[$service]}
   started=$(date +%s%N)
