@@ -29,12 +29,21 @@ struct CleanupTests {
                         now() - interval '3 days', now() - interval '2 days')
                 """, logger: logger)
 
+            let owner = try await UserRepository(client: db, logger: logger).findOrCreate(email: "tidy@example.jo").user
+            for (age, status) in [("10 days", "rejected"), ("1 day", "rejected"), ("10 days", "ready")] {
+                try await db.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            INSERT INTO files (user_id, kind, s3_key, bytes, status, created_at)
+                            VALUES ('\(owner.id)', 'image', 'k-\(UUID())', 1, '\(status)', now() - interval '\(age)')
+                            """), logger: logger)
+            }
             try await harness.redis.send("ZADD", reservationsKey, "9999999999999", "stuck:1")
             let cleanup = CleanupJob(
                 postgres: db, settlement: QuotaSettlement(redis: harness.redis, postgres: db, logger: logger),
                 stuckAfter: .seconds(7200))
             let report = try await cleanup.run(now: Date(), logger: logger)
-            #expect(report == .init(expiredLinks: 1, stuckJobs: 1))
+            #expect(report == .init(expiredLinks: 1, stuckJobs: 1, removedFiles: 1))
             #expect(try await harness.redis.send("ZCARD", reservationsKey).int == 0)
             await harness.redis.shutdown()
             #expect(try await harness.jobs.find(id: stuck.id)?.status == .failed)

@@ -3,8 +3,9 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// `cleanup`: expired sign-in links go, and jobs stuck in `running` past the deadline (their worker
-/// died and the queue entry is gone) are failed with their quota reservation released.
+/// `cleanup`: expired sign-in links go, jobs stuck in `running` past the deadline (their worker died and the
+/// queue entry is gone) are failed with their quota reservation released, and week-old rows of rejected and
+/// deleted files are removed.
 struct CleanupJob: JobHandler {
     let kind = JobKind.cleanup
     let postgres: PostgresClient
@@ -15,12 +16,19 @@ struct CleanupJob: JobHandler {
     struct Report: Codable, Equatable {
         let expiredLinks: Int
         let stuckJobs: Int
+        /// Rows of rejected and deleted files older than a week (their bytes went when they were rejected or
+        /// deleted).
+        var removedFiles = 0
     }
 
     func handle(_ job: JobEnvelope, logger: Logger) async throws {
         let report = try await run(now: Date(), logger: logger)
         logger.info(
-            "cleanup done", metadata: ["expired_links": "\(report.expiredLinks)", "stuck_jobs": "\(report.stuckJobs)"])
+            "cleanup done",
+            metadata: [
+                "expired_links": "\(report.expiredLinks)", "stuck_jobs": "\(report.stuckJobs)",
+                "removed_files": "\(report.removedFiles)",
+            ])
     }
 
     func run(now: Date, logger: Logger) async throws -> Report {
@@ -46,6 +54,13 @@ struct CleanupJob: JobHandler {
                 await settlement.release(reservation)
             }
         }
-        return Report(expiredLinks: links, stuckJobs: jobs)
+        var removed = 0
+        let old = try await postgres.query(
+            """
+            DELETE FROM files WHERE status IN ('rejected', 'deleted') AND created_at < \(now.addingTimeInterval(-7 * 86_400))
+            RETURNING id
+            """, logger: logger)
+        for try await _ in old.decode(UUID.self) { removed += 1 }
+        return Report(expiredLinks: links, stuckJobs: jobs, removedFiles: removed)
     }
 }
