@@ -70,7 +70,7 @@ func buildRouter(
     let gateway = GatewayClient(baseURL: settings.documents.gatewayURL, logger: logger)
     let documents = DocumentRoutes(
         files: FileRepository(client: postgres, logger: logger), jobs: JobRepository(client: postgres, logger: logger),
-        queue: JobQueue(redis: dependencies.redis), storage: storage, usage: usage,
+        queue: JobQueue(redis: dependencies.redis), storage: storage, usage: usage, plans: plans,
         invoices: InvoiceRepository(client: postgres, logger: logger), linkLifetime: settings.storage.linkLifetime,
         pdfWait: .seconds(settings.documents.pdfWaitSeconds), gateway: gateway
     )

@@ -101,7 +101,7 @@ struct DocxDocumentTests {
     }
 
     @Test func mixedTextIsSplitIntoScriptRuns() {
-        let segments = DocxDocument.scriptSegments("البريد: sara@example.jo (عمل)")
+        let segments = BidiText.segments("البريد: sara@example.jo (عمل)")
         #expect(segments.map(\.0) == ["البريد: ", "sara@example.jo (", "عمل)"])
         #expect(segments.map(\.1) == [true, false, true])
     }

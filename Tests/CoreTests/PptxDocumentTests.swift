@@ -53,6 +53,12 @@ struct PptxDocumentTests {
         #expect(slide.contains(#"<a:cs typeface="Noto Naskh Arabic"/>"#) && slide.contains(#"lang="ar-JO""#))
         #expect(slide.contains("النقطة الثانية &amp; &lt;الثالثة&gt;"))
         #expect(slide.contains(#"<a:buChar char="•"/>"#))
+        var withAmount = Self.deck()
+        withAmount.slides[0].bullets = ["الكلفة 3,000 JOD للنظام"]
+        let amount = String(
+            decoding: try OOXMLPackage.parts(of: try withAmount.data())["ppt/slides/slide2.xml"] ?? Data(),
+            as: UTF8.self)
+        #expect(amount.contains("الكلفة \u{202A}3,000 JOD \u{202C}للنظام"), "amounts keep their order in Arabic lines")
         let english = try OOXMLPackage.parts(of: try Self.deck(rightToLeft: false).data())
         let englishSlide = String(decoding: english["ppt/slides/slide2.xml"] ?? Data(), as: UTF8.self)
         #expect(englishSlide.contains(#"algn="l" rtl="0""#) && !englishSlide.contains(#"rtl="1""#))

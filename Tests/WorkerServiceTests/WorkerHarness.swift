@@ -21,7 +21,10 @@ struct WorkerHarness: Sendable {
         _ body: @escaping @Sendable (WorkerHarness, any ApplicationProtocol) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { client, database in
-            let settings = try WorkerSettings(TestEnvironment.serviceSource(database: database, extra: extra))
+            // LibreOffice starts on the first document, not with every test's worker.
+            let settings = try WorkerSettings(
+                TestEnvironment.serviceSource(
+                    database: database, extra: ["OFFICE_START_AT_BOOT": "false"].merging(extra) { _, new in new }))
             let logger = Logger(label: "worker-test")
             let dependencies = StudioDependencies(database: settings.database, redis: settings.redis, logger: logger)
             let app = buildApplication(

@@ -10,6 +10,7 @@ struct DocumentRoutes {
     let queue: JobQueue
     let storage: StorageAreas
     let usage: UsageRepository
+    let plans: PlanRepository
     let invoices: InvoiceRepository
     let linkLifetime: Int
     /// How long the request waits for the PDF before answering with its job.
@@ -77,22 +78,13 @@ struct DocumentRoutes {
 
         let document = CVRenderer.document(form, language: input.language, style: input.style ?? .ats)
         let docx = try document.data()
-        let baseName = Self.fileBaseName(form.fullName, language: input.language)
-        let docxID = UUID()
-        let key = "users/\(user.id.uuidString.lowercased())/\(docxID.uuidString.lowercased()).docx"
-        try await storage.assets.put(key: key, data: docx, contentType: FileType.docx.contentType)
-        _ = try await files.createReady(
-            id: docxID, userID: user.id, type: .docx, key: key, bytes: Int64(docx.count), name: baseName + ".docx")
+        let baseName = (input.language == .ar ? "السيرة الذاتية - " : "CV - ") + form.fullName
+        let stored = try await store(docx, type: .docx, userID: user.id, name: baseName)
 
         var outputs: [Output] = []
-        if formats.contains("docx") {
-            outputs.append(
-                Output(
-                    format: "docx", status: "ready", fileID: docxID.uuidString.lowercased(),
-                    downloadURL: try await link(key: key, name: baseName + ".docx"), jobID: nil))
-        }
+        if formats.contains("docx") { outputs.append(try await ready(stored)) }
         if formats.contains("pdf") {
-            outputs.append(try await pdf(of: docxID, userID: user.id, name: baseName + ".pdf"))
+            outputs.append(try await pdf(of: stored.id, userID: user.id, name: Self.name(baseName, .pdf)))
         }
         return Outputs(files: outputs, polished: polished)
     }
@@ -138,9 +130,7 @@ struct DocumentRoutes {
     func pdf(of sourceID: UUID, userID: UUID, name: String) async throws -> Output {
         let jobID = UUID()
         let payload = JobPayloads.DocConvert(jobID: jobID, userID: userID, fileID: sourceID)
-        let json = String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self)
-        _ = try await jobs.create(id: jobID, kind: .docConvert, userID: userID, payloadJSON: json)
-        try await queue.enqueue(.docConvert, payload: payload, id: jobID.uuidString.lowercased())
+        _ = try await queue.start(.docConvert, id: jobID, userID: userID, payload: payload, jobs: jobs)
         return try await waitForPDF(jobID: jobID, userID: userID, name: name)
     }
 
@@ -196,6 +186,28 @@ struct DocumentRoutes {
         return try await pdf(of: documentID, userID: user.id, name: name)
     }
 
+    /// A file name from a title: no path separators or control characters (`FileRoutes.displayName`).
+    static func name(_ base: String, _ type: FileType) -> String {
+        let flat = base.replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: "\\", with: "-")
+        return FileRoutes.displayName(String(flat.prefix(100)) + "." + type.fileExtension, type: type)
+    }
+
+    /// Stores a document the user asked for as their file, ready at once.
+    func store(_ data: Data, type: FileType, userID: UUID, name base: String) async throws -> StoredFile {
+        let id = UUID()
+        let key = "users/\(userID.uuidString.lowercased())/\(id.uuidString.lowercased()).\(type.fileExtension)"
+        try await storage.assets.put(key: key, data: data, contentType: type.contentType)
+        return try await files.createReady(
+            id: id, userID: userID, type: type, key: key, bytes: Int64(data.count), name: Self.name(base, type))
+    }
+
+    /// A stored file as a ready output with its download link.
+    func ready(_ file: StoredFile) async throws -> Output {
+        Output(
+            format: file.type?.fileExtension ?? "", status: "ready", fileID: file.id.uuidString.lowercased(),
+            downloadURL: try await link(key: file.key, name: file.name), jobID: nil)
+    }
+
     func link(key: String, name: String) async throws -> String {
         try await storage.assets.signedDownloadURL(key: key, expiresIn: linkLifetime, fileName: name, now: Date())
             .absoluteString
@@ -203,15 +215,11 @@ struct DocumentRoutes {
 
     /// The feature must be in the user's current plan; otherwise 402 with the upgrade link.
     func requireFeature(_ feature: KeyPath<PlanFeatures, Bool>, userID: UUID) async throws {
-        let summary = try await usage.summary(userID: userID)
-        guard let plan = summary.plan, plan.features[keyPath: feature] else { throw AppError.featureNotInPlan }
+        guard let subscription = try await usage.currentSubscription(userID: userID),
+            let plan = try await plans.plan(id: subscription.planID), plan.features[keyPath: feature]
+        else { throw AppError.featureNotInPlan }
     }
 
-    /// "CV - Name" in the document's language, safe as a file name.
-    static func fileBaseName(_ fullName: String, language: CVRenderer.Language) -> String {
-        let safe = fullName.unicodeScalars.filter { !"/\\:*?\"<>|".unicodeScalars.contains($0) && $0.value >= 0x20 }
-        return (language == .ar ? "السيرة الذاتية - " : "CV - ") + String(String.UnicodeScalarView(safe).prefix(80))
-    }
 }
 
 extension AppError {

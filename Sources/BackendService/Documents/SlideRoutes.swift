@@ -109,25 +109,13 @@ struct SlideRoutes {
             title: outline.title, subtitle: outline.subtitle, slides: outline.slides,
             language: input.language == .ar ? "ar-JO" : "en-US", rightToLeft: input.language == .ar,
             theme: input.theme ?? .classic)
-        let data = try deck.data()
-        let safe = String(
-            String.UnicodeScalarView(
-                outline.title.unicodeScalars.filter { !"/\\:*?\"<>|".unicodeScalars.contains($0) && $0.value >= 0x20 }
-            ).prefix(80))
-        let fileID = UUID()
-        let key = "users/\(user.id.uuidString.lowercased())/\(fileID.uuidString.lowercased()).pptx"
-        try await documents.storage.assets.put(key: key, data: data, contentType: FileType.pptx.contentType)
-        _ = try await documents.files.createReady(
-            id: fileID, userID: user.id, type: .pptx, key: key, bytes: Int64(data.count), name: safe + ".pptx")
+        let stored = try await documents.store(try deck.data(), type: .pptx, userID: user.id, name: outline.title)
         var outputs: [DocumentRoutes.Output] = []
-        if formats.contains("pptx") {
-            outputs.append(
-                .init(
-                    format: "pptx", status: "ready", fileID: fileID.uuidString.lowercased(),
-                    downloadURL: try await documents.link(key: key, name: safe + ".pptx"), jobID: nil))
-        }
+        if formats.contains("pptx") { outputs.append(try await documents.ready(stored)) }
         if formats.contains("pdf") {
-            outputs.append(try await documents.pdf(of: fileID, userID: user.id, name: safe + ".pdf"))
+            outputs.append(
+                try await documents.pdf(
+                    of: stored.id, userID: user.id, name: DocumentRoutes.name(outline.title, .pdf)))
         }
         return DocumentRoutes.Outputs(files: outputs)
     }

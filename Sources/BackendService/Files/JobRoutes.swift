@@ -59,9 +59,7 @@ struct JobRoutes {
             guard file.type == .docx || file.type == .pptx else { throw AppError.notConvertible }
             let jobID = UUID()
             let payload = JobPayloads.DocConvert(jobID: jobID, userID: user.id, fileID: file.id)
-            let json = String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self)
-            let job = try await jobs.create(id: jobID, kind: .docConvert, userID: user.id, payloadJSON: json)
-            try await queue.enqueue(.docConvert, payload: payload, id: jobID.uuidString.lowercased())
+            let job = try await queue.start(.docConvert, id: jobID, userID: user.id, payload: payload, jobs: jobs)
             var response = try One(job: JobView(job)).response(from: request, context: context)
             response.status = .accepted
             return response
@@ -106,9 +104,7 @@ struct JobRoutes {
             let jobID = UUID()
             let payload = JobPayloads.VideoEdit(
                 jobID: jobID, userID: user.id, fileID: file.id, start: start, end: input.end, captions: captions)
-            let json = String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self)
-            let job = try await jobs.create(id: jobID, kind: .videoEdit, userID: user.id, payloadJSON: json)
-            try await queue.enqueue(.videoEdit, payload: payload, id: jobID.uuidString.lowercased())
+            let job = try await queue.start(.videoEdit, id: jobID, userID: user.id, payload: payload, jobs: jobs)
             var response = try One(job: JobView(job)).response(from: request, context: context)
             response.status = .accepted
             return response

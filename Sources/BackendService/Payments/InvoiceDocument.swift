@@ -4,22 +4,14 @@ import Foundation
 /// The invoice as a Word document: Arabic first and right to left, every label in Arabic and English,
 /// amounts in JOD with three decimals. The worker turns it into the PDF users download.
 enum InvoiceDocument {
-    static func date(_ date: Date?) -> String {
-        guard let date else { return "—" }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Asia/Amman")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
-    }
 
     static func document(_ invoice: InvoiceRecord, email: String) -> DocxDocument {
         let amount = "\(Money.jod(fils: invoice.amountFils)) \(invoice.currency)"
-        let period = "\(date(invoice.periodStart)) → \(date(invoice.periodEnd))"
+        let period = "\(InvoiceHTML.date(invoice.periodStart)) → \(InvoiceHTML.date(invoice.periodEnd))"
         let rows: [[String]] = [
             ["البند / Item", "القيمة / Value"],
             ["رقم الفاتورة / Invoice number", invoice.number],
-            ["التاريخ / Date", date(invoice.issuedAt)],
+            ["التاريخ / Date", InvoiceHTML.date(invoice.issuedAt)],
             ["العميل / Customer", email],
             ["الوصف", invoice.descriptionAr],
             ["Description", invoice.description],

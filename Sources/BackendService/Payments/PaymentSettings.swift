@@ -39,7 +39,7 @@ struct PaymentSettings: Sendable {
             let key = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
             let local = try HyperPaySettings(
                 accessToken: "fake-oppwa-" + UUID().uuidString, entityID: "fake-entity-local",
-                webhookKeyHex: key.map { String(format: "%02x", $0) }.joined(), testMode: true,
+                webhookKeyHex: key.hexString, testMode: true,
                 baseURL: "http://127.0.0.1:\(port)/\(Self.fakePath)", widgetBaseURL: "\(base)/\(Self.fakePath)")
             hyperpay = local
             fake = local

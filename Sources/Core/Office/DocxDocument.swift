@@ -217,15 +217,13 @@ public struct DocxDocument: Sendable {
     /// One run per stretch of text in one script: Arabic stretches are marked right-to-left, so numbers,
     /// e-mail addresses and Latin names inside an Arabic line keep their own order.
     func runXML(_ run: Run) -> String {
-        Self.scriptSegments(run.text).map { segment, arabic in
+        BidiText.segments(run.text).map { segment, arabic in
             var properties = ""
             if run.bold { properties += "<w:b/><w:bCs/>" }
             if run.italic { properties += "<w:i/><w:iCs/>" }
             if arabic { properties += "<w:rtl/>" }
             let rPr = properties.isEmpty ? "" : "<w:rPr>\(properties)</w:rPr>"
-            // In a right-to-left line, 1997-04-12 would be laid out as 12-04-1997 and "5.000 JOD" as "JOD 5.000"
-            // unless embedded left-to-right (LRE … PDF); plain numbers and plain Latin words keep their order.
-            let text = isRightToLeft && !arabic && Self.needsEmbedding(segment) ? "\u{202A}\(segment)\u{202C}" : segment
+            let text = isRightToLeft && !arabic ? BidiText.embeddedIfNeeded(segment) : segment
             return "<w:r>\(rPr)<w:t xml:space=\"preserve\">\(Self.escape(text))</w:t></w:r>"
         }.joined()
     }
@@ -249,41 +247,6 @@ public struct DocxDocument: Sendable {
             xml += "</w:tr>"
         }
         return xml + "</w:tbl><w:p/>"
-    }
-
-    /// Splits text into stretches that are Arabic-script or not; neutral characters (spaces, punctuation)
-    /// join the stretch before them.
-    static func scriptSegments(_ text: String) -> [(String, Bool)] {
-        var segments: [(String, Bool)] = []
-        var current = ""
-        var currentArabic: Bool?
-        for character in text {
-            let scalar = character.unicodeScalars.first!
-            let strong: Bool? =
-                isArabic(scalar)
-                ? true : (scalar.properties.isAlphabetic || scalar.properties.numericType != nil ? false : nil)
-            if let strong, let active = currentArabic, strong != active {
-                segments.append((current, active))
-                current = ""
-            }
-            if let strong { currentArabic = strong }
-            current.append(character)
-        }
-        if !current.isEmpty { segments.append((current, currentArabic ?? false)) }
-        return segments
-    }
-
-    /// Numbers mixed with Latin letters, or joined by `-` or `/` (dates, ranges, amounts with a currency).
-    static func needsEmbedding(_ text: String) -> Bool {
-        text.contains(where: \.isNumber)
-            && (text.contains(where: \.isLetter) || text.contains("-") || text.contains("/"))
-    }
-
-    static func isArabic(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x0600...0x06FF, 0x0750...0x077F, 0x08A0...0x08FF, 0xFB50...0xFDFF, 0xFE70...0xFEFF: true
-        default: false
-        }
     }
 
     /// XML text: escaped, and without the control characters XML 1.0 forbids.

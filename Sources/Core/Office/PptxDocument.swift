@@ -285,7 +285,7 @@ public struct PptxDocument: Sendable {
                 <a:p><a:pPr algn="\(align)" rtl="\(rightToLeft ? 1 : 0)"\(indent)>\(bullet)</a:pPr>\
                 <a:r><a:rPr lang="\(language)" sz="\(paragraph.size)" b="\(paragraph.bold ? 1 : 0)" dirty="0">\
                 <a:solidFill><a:srgbClr val="\(color)"/></a:solidFill><a:latin typeface="\(font)"/>\
-                <a:cs typeface="\(arabicFont)"/></a:rPr><a:t>\(DocxDocument.escape(paragraph.text))</a:t></a:r></a:p>
+                <a:cs typeface="\(arabicFont)"/></a:rPr><a:t>\(DocxDocument.escape(text(paragraph.text)))</a:t></a:r></a:p>
                 """
         }
         return """
@@ -295,6 +295,9 @@ public struct PptxDocument: Sendable {
             <a:normAutofit/></a:bodyPr><a:lstStyle/>\(body)</p:txBody></p:sp>
             """
     }
+
+    /// Text as laid out in the deck's direction (dates and amounts keep their order in Arabic lines).
+    func text(_ value: String) -> String { rightToLeft ? BidiText.embedded(value) : value }
 
     func slideXML(_ shapes: String) -> String {
         """

@@ -123,6 +123,8 @@ public struct ZainCashProvider: PaymentProvider {
     }
 
     // MARK: HS256 compact JWT
+    // Written here rather than with jwt-kit (used for sessions): jwt-kit refuses HS256 secrets shorter than
+    // 32 bytes, and ZainCash merchant secrets (like its test vector's) can be shorter.
 
     static func base64URL(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")

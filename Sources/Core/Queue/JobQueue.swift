@@ -103,3 +103,16 @@ struct StreamEntry {
         self.fields = fields
     }
 }
+
+extension JobQueue {
+    /// Records a user's job (`jobs` row, status queued) and queues it under the same id, so its state can be
+    /// followed at `GET /v1/jobs/{id}`.
+    public func start<Payload: Encodable>(
+        _ kind: JobKind, id: UUID, userID: UUID, payload: Payload, jobs: JobRepository
+    ) async throws -> JobRecord {
+        let json = String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self)
+        let job = try await jobs.create(id: id, kind: kind, userID: userID, payloadJSON: json)
+        try await enqueue(kind, payload: payload, id: id.uuidString.lowercased())
+        return job
+    }
+}

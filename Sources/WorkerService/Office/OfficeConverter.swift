@@ -13,6 +13,9 @@ struct OfficeSettings: Sendable {
     let executable: String?
     let port: Int
     let timeout: Duration
+    /// `OFFICE_START_AT_BOOT` (true): start LibreOffice with the worker, so the first document does not wait for
+    /// it; otherwise it starts on the first document.
+    let startAtBoot: Bool
 
     init(_ source: ConfigSource) throws {
         let mode = source.string("OFFICE_CONVERTER", default: "unoserver")
@@ -29,6 +32,7 @@ struct OfficeSettings: Sendable {
         }
         port = try source.int("UNOSERVER_PORT", default: 0, range: 0...65535)
         timeout = .seconds(try source.int("DOC_CONVERT_TIMEOUT_SECONDS", default: 60, range: 5...600))
+        startAtBoot = try source.bool("OFFICE_START_AT_BOOT", default: true)
     }
 
     static func onPath(_ name: String) -> String? {
@@ -230,7 +234,7 @@ struct OfficeService: Service {
     let logger: Logger
 
     func run() async throws {
-        if await converter.isConfigured {
+        if await converter.isConfigured, converter.settings.startAtBoot {
             do {
                 try await converter.ensureRunning()
             } catch {
