@@ -53,18 +53,7 @@ struct SlideRoutes {
     }
 
     static func clean(_ text: String?, _ field: String, max: Int, required: Bool = false) throws -> String? {
-        let trimmed = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty {
-            if required {
-                throw AppError.validation("\(field) is required.", "الحقل \(field) مطلوب.", field: field)
-            }
-            return nil
-        }
-        guard trimmed.count <= max else {
-            throw AppError.validation(
-                "\(field) is longer than \(max) characters.", "الحقل \(field) أطول من \(max) حرف.", field: field)
-        }
-        return trimmed
+        try FormText.clean(text, field: field, max: max, required: required)
     }
 
     /// Trims the outline and refuses what would not fit a slide: 3–20 slides in all (the title slide counts),

@@ -70,24 +70,10 @@ public struct CVForm: Codable, Sendable, Equatable {
     /// Refuses an empty name, oversized fields and lists, and control characters; trims everything else.
     public func validated() throws -> CVForm {
         func clean(_ text: String?, _ field: String) throws -> String? {
-            guard let text else { return nil }
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard trimmed.count <= Self.maxField else {
-                throw AppError.validation(
-                    "\(field) is longer than \(Self.maxField) characters.",
-                    "الحقل \(field) أطول من \(Self.maxField) حرف.", field: field)
-            }
-            return trimmed.isEmpty ? nil : trimmed
+            try FormText.clean(text, field: field, max: Self.maxField)
         }
         func list<T>(_ items: [T]?, _ field: String) throws -> [T]? {
-            guard let items else { return nil }
-            guard items.count <= Self.maxItems else {
-                throw AppError.validation(
-                    "\(field) has more than \(Self.maxItems) entries.",
-                    "الحقل \(field) فيه أكثر من \(Self.maxItems) عنصرًا.",
-                    field: field)
-            }
-            return items
+            try FormText.list(items, field: field, max: Self.maxItems)
         }
         var form = self
         guard let name = try clean(fullName, "full_name") else {
