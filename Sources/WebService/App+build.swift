@@ -7,13 +7,19 @@ import Prometheus
 
 typealias AppRequestContext = WebRequestContext
 
-/// Wires the web front: the static site and, in local mode, the API proxy. Does no I/O itself;
+/// Wires the web front: the static site (pages read once, assets versioned) and, in local mode, the
+/// API proxy. Reads the site's files; does no network I/O;
 /// the application shuts `httpClient` down when it stops.
 func buildApplication(
     settings: WebSettings, httpClient: HTTPClient, registry: PrometheusCollectorRegistry, logger: Logger
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
     let router = Router(context: AppRequestContext.self)
     router.addStudioMiddleware()
+    let site = try SitePages(root: settings.webRoot, versioned: settings.common.environment != .local)
+    router.add(
+        middleware: SiteMiddleware(
+            site: site,
+            policy: SitePolicy(assetOrigins: settings.assetOrigins, paymentOrigins: settings.paymentOrigins)))
     router.addOperationalRoutes(
         service: "web", checks: readinessChecks(settings: settings, httpClient: httpClient), registry: registry)
     if let backend = settings.backendURL, let gateway = settings.gatewayURL {

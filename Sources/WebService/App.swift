@@ -6,7 +6,7 @@ struct WebMain {
     static func main() async {
         await ServiceBoot.main(service: "web", settings: WebSettings.init, logLevel: \.common.logLevel) {
             settings, registry, logger in
-            buildApplication(settings: settings, httpClient: .studioInternal(), registry: registry, logger: logger)
+            try buildApplication(settings: settings, httpClient: .studioInternal(), registry: registry, logger: logger)
         }
     }
 }

@@ -127,20 +127,38 @@ struct VideoTests {
             let jobID = try #require(UUID(uuidString: body["job_id"] as? String ?? ""))
             let logger = Logger(label: "t")
             let fileID = UUID()
-            _ = try await FileRepository(client: harness.postgres, logger: logger).createReady(
+            let posterID = UUID()
+            let files = FileRepository(client: harness.postgres, logger: logger)
+            _ = try await files.createReady(
+                id: posterID, userID: userID, type: .jpeg, key: "users/\(userID)/\(posterID).jpg", bytes: 10,
+                name: "clip.jpg")
+            _ = try await files.createReady(
                 id: fileID, userID: userID, type: .mp4, key: "users/\(userID)/\(fileID).mp4", bytes: 10,
-                name: "clip.mp4")
+                name: "clip.mp4", thumbnailID: posterID)
             let jobs = JobRepository(client: harness.postgres, logger: logger)
             _ = try await jobs.markRunning(id: jobID)
             #expect(try await jobs.markDone(id: jobID, resultFileID: fileID))
+            let (_, second) = try await start(["prompt": "second clip"], headers: headers, client: client)
 
             try await client.execute(uri: "/v1/video/jobs/\(jobID)", method: .get, headers: headers) { response in
                 let view = json(response)
-                #expect(view["status"] as? String == "done")
+                #expect(view["status"] as? String == "done" && view["prompt"] as? String == "clip")
+                #expect(view["kind"] as? String == "video_generate" && view["model"] as? String == "demo-video")
                 let file = try #require(view["file"] as? [String: Any])
                 #expect(
                     file["file_id"] as? String == fileID.uuidString
                         && (file["url"] as? String)?.contains(".mp4") == true)
+                #expect((file["thumbnail_url"] as? String)?.contains(".jpg") == true)
+            }
+            // The queue panel: newest first, each with its state; another user sees none of them.
+            try await client.execute(uri: "/v1/video/jobs", method: .get, headers: headers) { response in
+                let listed = (json(response)["jobs"] as? [[String: Any]]) ?? []
+                #expect(listed.map { $0["job_id"] as? String } == [second["job_id"] as? String, jobID.uuidString])
+                #expect(listed.map { $0["status"] as? String } == ["queued", "done"])
+            }
+            let (_, other) = try await harness.user()
+            try await client.execute(uri: "/v1/video/jobs", method: .get, headers: other) { response in
+                #expect((json(response)["jobs"] as? [[String: Any]])?.isEmpty == true)
             }
         }
     }

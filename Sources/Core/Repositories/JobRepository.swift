@@ -88,17 +88,23 @@ public struct JobRepository: Sendable {
     static let columns = "id, user_id, kind, status, attempts, error, payload_json::text, result_file_id, created_at"
 
     private static func first(_ rows: PostgresRowSequence) async throws -> JobRecord? {
+        try await all(rows).first
+    }
+
+    private static func all(_ rows: PostgresRowSequence) async throws -> [JobRecord] {
+        var found: [JobRecord] = []
         for try await (id, userID, kind, status, attempts, error, payload, result, created) in rows.decode(
             (UUID, UUID?, String, String, Int, String?, String, UUID?, Date).self)
         {
             guard let kind = JobKind(rawValue: kind), let status = JobRecord.Status(rawValue: status) else {
                 throw AppError.internalError
             }
-            return JobRecord(
-                id: id, userID: userID, kind: kind, status: status, attempts: attempts, error: error,
-                payloadJSON: payload, resultFileID: result, createdAt: created)
+            found.append(
+                JobRecord(
+                    id: id, userID: userID, kind: kind, status: status, attempts: attempts, error: error,
+                    payloadJSON: payload, resultFileID: result, createdAt: created))
         }
-        return nil
+        return found
     }
 
     /// The newest job of `kind` whose payload names `fileID` (e.g. the PDF conversion of a document).
@@ -111,5 +117,17 @@ public struct JobRepository: Sendable {
                   AND lower(payload_json ->> 'file_id') = \(fileID.uuidString.lowercased())
                 ORDER BY created_at DESC LIMIT 1
                 """, logger: logger))
+    }
+
+    /// The user's newest jobs of the given kinds (the video page's queue panel).
+    public func recent(userID: UUID, kinds: [JobKind], limit: Int) async throws -> [JobRecord] {
+        let names = kinds.map(\.rawValue)
+        let rows = try await client.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM jobs
+            WHERE user_id = \(userID) AND kind = ANY(\(names))
+            ORDER BY created_at DESC LIMIT \(limit)
+            """, logger: logger)
+        return try await Self.all(rows)
     }
 }

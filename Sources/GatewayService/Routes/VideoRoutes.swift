@@ -51,27 +51,41 @@ struct VideoRoutes {
             let fileID: UUID
             let url: String
             let expiresAt: Date
+            let thumbnailURL: String?
 
             enum CodingKeys: String, CodingKey {
                 case url
                 case fileID = "file_id"
                 case expiresAt = "expires_at"
+                case thumbnailURL = "thumbnail_url"
             }
         }
 
         let jobID: UUID
+        let kind: String
         let status: String
         let error: String?
+        let prompt: String?
+        let model: String?
+        let createdAt: Date
         let file: Output?
 
         enum CodingKeys: String, CodingKey {
-            case status, error, file
+            case kind, status, error, prompt, model, file
             case jobID = "job_id"
+            case createdAt = "created_at"
         }
     }
 
+    struct JobList: ResponseEncodable {
+        let jobs: [JobView]
+    }
+
+    static let videoKinds: [JobKind] = [.videoGenerate, .videoFinalize, .videoDemo, .videoEdit]
+
     func register(on metered: RouterGroup<GatewayRequestContext>, signedIn: RouterGroup<GatewayRequestContext>) {
         metered.post("video/generate", use: generate)
+        signedIn.get("video/jobs", use: list)
         signedIn.get("video/jobs/:id", use: status)
     }
 
@@ -135,19 +149,43 @@ struct VideoRoutes {
     @Sendable func status(_ request: Request, context: GatewayRequestContext) async throws -> JobView {
         let user = try context.requireUser()
         guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-            let job = try await jobs.find(id: id), job.userID == user.id,
-            [.videoGenerate, .videoFinalize, .videoDemo, .videoEdit].contains(job.kind)
+            let job = try await jobs.find(id: id), job.userID == user.id, Self.videoKinds.contains(job.kind)
         else { throw AppError.notFound }
+        return try await view(of: job, userID: user.id)
+    }
+
+    /// The user's 20 newest video jobs (made and edited), newest first: the video page's queue panel.
+    @Sendable func list(_ request: Request, context: GatewayRequestContext) async throws -> JobList {
+        let user = try context.requireUser()
+        var views: [JobView] = []
+        for job in try await jobs.recent(userID: user.id, kinds: Self.videoKinds, limit: 20) {
+            views.append(try await view(of: job, userID: user.id))
+        }
+        return JobList(jobs: views)
+    }
+
+    private func view(of job: JobRecord, userID: UUID) async throws -> JobView {
         var output: JobView.Output?
         if job.status == .done, let fileID = job.resultFileID,
-            let file = try await files.find(id: fileID, userID: user.id)
+            let file = try await files.find(id: fileID, userID: userID)
         {
             let now = Date()
             let url = try await storage.assets.signedDownloadURL(
                 key: file.key, expiresIn: linkLifetime, fileName: file.name, now: now)
+            var thumbnail: String?
+            if let thumbnailID = file.thumbnailID, let picture = try await files.find(id: thumbnailID, userID: userID) {
+                thumbnail = try await storage.assets.signedDownloadURL(
+                    key: picture.key, expiresIn: linkLifetime, fileName: picture.name, now: now
+                ).absoluteString
+            }
             output = .init(
-                fileID: fileID, url: url.absoluteString, expiresAt: now.addingTimeInterval(TimeInterval(linkLifetime)))
+                fileID: fileID, url: url.absoluteString, expiresAt: now.addingTimeInterval(TimeInterval(linkLifetime)),
+                thumbnailURL: thumbnail)
         }
-        return JobView(jobID: job.id, status: job.status.rawValue, error: job.error, file: output)
+        let payload = (try? JSONSerialization.jsonObject(with: Data(job.payloadJSON.utf8))) as? [String: Any]
+        return JobView(
+            jobID: job.id, kind: job.kind.rawValue, status: job.status.rawValue, error: job.error,
+            prompt: payload?["prompt"] as? String, model: payload?["model"] as? String, createdAt: job.createdAt,
+            file: output)
     }
 }
