@@ -55,6 +55,11 @@ struct VideoDemoJobTests {
             let clip = URL(fileURLWithPath: directory + "/assets/" + file.key)
             #expect(FileType.sniff(try Data(contentsOf: clip)) == .mp4)
             #expect(abs(try await FFmpeg.duration(of: clip) - 6) < 0.2)
+            // The poster frame the player shows before it starts.
+            let posterID = try #require(file.thumbnailID)
+            let poster = try #require(try await harness.files.find(id: posterID, userID: user.id))
+            let jpeg = try Data(contentsOf: URL(fileURLWithPath: directory + "/assets/" + poster.key))
+            #expect(FileType.sniff(jpeg) == .jpeg)
             let rows = try await client.query(
                 "SELECT count(*) FROM usage_logs WHERE user_id = \(user.id) AND kind = 'video' AND amount = 1",
                 logger: logger)

@@ -3,7 +3,8 @@ import Foundation
 import Logging
 
 /// `video_demo`: the offline demo video, made here with ffmpeg — a 720p H.264 clip of the requested
-/// length with the prompt drawn in correctly joined Arabic (or English) — stored as the user's file,
+/// length with the prompt drawn in correctly joined Arabic (or English) — stored as the user's file
+/// with its poster frame,
 /// the job marked done and one video settled from the reservation.
 struct VideoDemoJob: JobHandler {
     let kind = JobKind.videoDemo
@@ -23,17 +24,13 @@ struct VideoDemoJob: JobHandler {
         defer { try? FileManager.default.removeItem(at: work) }
         let clip = work.appendingPathComponent("clip.mp4")
         try await Self.render(payload, into: clip, scratch: work)
-        let data = try Data(contentsOf: clip)
-        let fileID = UUID(derivedFrom: payload.jobID, "video")
-        let key = "users/\(payload.userID.uuidString.lowercased())/\(fileID.uuidString.lowercased()).mp4"
-        try await storage.assets.put(key: key, data: data, contentType: FileType.mp4.contentType)
-        _ = try await files.createReady(
-            id: fileID, userID: payload.userID, type: .mp4, key: key, bytes: Int64(data.count), name: "video-demo.mp4")
+        let fileID = try await StoredClip(files: files, storage: storage).store(
+            clip, jobID: payload.jobID, userID: payload.userID, name: "video-demo.mp4", work: work)
         guard try await jobs.markDone(id: payload.jobID, resultFileID: fileID) else { return }
         try await settlement.settle(
             payload.reservation, userID: payload.userID, billed: payload.reservation.amount, model: payload.model,
             meta: ["provider": "demo", "duration_s": String(payload.durationSeconds)])
-        logger.info("demo video made", metadata: ["file_id": "\(fileID)", "bytes": "\(data.count)"])
+        logger.info("demo video made", metadata: ["file_id": "\(fileID)"])
     }
 
     /// A moving gradient with the prompt centred, H.264 at 25 fps, 720p in the requested orientation.

@@ -58,27 +58,10 @@ struct VideoEditJob: JobHandler {
         ]
         try await FFmpeg.run(arguments, timeout: .seconds(600))
 
-        let thumbnail = work.appendingPathComponent("thumbnail.jpg")
-        try await FFmpeg.run([
-            "-y", "-loglevel", "error", "-ss", Self.seconds(min(1, (end - payload.start) / 2)), "-i", output.path,
-            "-frames:v", "1", "-vf", "scale=640:-2", "-q:v", "4", thumbnail.path,
-        ])
-        let user = payload.userID.uuidString.lowercased()
-        let videoID = UUID(derivedFrom: payload.jobID, "video")
-        let thumbnailID = UUID(derivedFrom: payload.jobID, "thumbnail")
-        let jpeg = try Data(contentsOf: thumbnail)
-        let thumbnailKey = "users/\(user)/\(thumbnailID.uuidString.lowercased()).jpg"
-        try await storage.assets.put(key: thumbnailKey, data: jpeg, contentType: FileType.jpeg.contentType)
-        _ = try await files.createReady(
-            id: thumbnailID, userID: payload.userID, type: .jpeg, key: thumbnailKey, bytes: Int64(jpeg.count),
-            name: "thumbnail.jpg")
-        let video = try Data(contentsOf: output)
-        let key = "users/\(user)/\(videoID.uuidString.lowercased()).mp4"
-        try await storage.assets.put(key: key, data: video, contentType: FileType.mp4.contentType)
         let base = (source.name as NSString).deletingPathExtension
-        _ = try await files.createReady(
-            id: videoID, userID: payload.userID, type: .mp4, key: key, bytes: Int64(video.count),
-            name: (base.isEmpty ? "video" : base) + "-edited.mp4", thumbnailID: thumbnailID)
+        let videoID = try await StoredClip(files: files, storage: storage).store(
+            output, jobID: payload.jobID, userID: payload.userID,
+            name: (base.isEmpty ? "video" : base) + "-edited.mp4", work: work)
         _ = try await jobs.markDone(id: payload.jobID, resultFileID: videoID)
         logger.info(
             "video edited",

@@ -49,11 +49,13 @@ struct VideoFinalizeJob: JobHandler {
             guard FileType.sniff(data) == .mp4 else {
                 return try await fail(payload, "the provider's file is not a video", logger: logger)
             }
-            let fileID = UUID(derivedFrom: payload.jobID, "video")
-            let key = "users/\(payload.userID.uuidString.lowercased())/\(fileID.uuidString.lowercased()).mp4"
-            try await storage.assets.put(key: key, data: data, contentType: FileType.mp4.contentType)
-            _ = try await files.createReady(
-                id: fileID, userID: payload.userID, type: .mp4, key: key, bytes: Int64(data.count), name: "video.mp4")
+            let work = FileManager.default.temporaryDirectory.appendingPathComponent("veo-\(payload.jobID.uuidString)")
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: work) }
+            let clip = work.appendingPathComponent("video.mp4")
+            try data.write(to: clip)
+            let fileID = try await StoredClip(files: files, storage: storage).store(
+                clip, jobID: payload.jobID, userID: payload.userID, name: "video.mp4", work: work)
             guard try await jobs.markDone(id: payload.jobID, resultFileID: fileID) else { return }
             try await settlement.settle(
                 payload.reservation, userID: payload.userID, billed: payload.reservation.amount, model: payload.model,
