@@ -1,44 +1,30 @@
-// Landing page: plans come from the backend, never from the page itself.
-const text = {
-  ar: {
-    title: "استوديو الذكاء الاصطناعي",
-    tagline: "مساحة عمل عربية واحدة: محادثة، سيرة ذاتية، عروض تقديمية، صور وفيديو — باشتراك شهري يبدأ من 3 دنانير.",
-    signIn: "تسجيل الدخول", plans: "الباقات", plansError: "تعذّر تحميل الباقات الآن.", toggle: "English",
-    tokens: "رمز شهريًا", images: "صورة", videos: "فيديو قصير", currency: "د.أ", perMonth: "شهريًا",
-  },
-  en: {
-    title: "AI Studio",
-    tagline: "One Arabic-first workspace: chat, CVs, slides, images and video — monthly plans from 3 JOD.",
-    signIn: "Sign in", plans: "Plans", plansError: "The plans could not be loaded right now.", toggle: "العربية",
-    tokens: "tokens a month", images: "images", videos: "short videos", currency: "JOD", perMonth: "a month",
-  },
-};
+// Landing page: the tools, the plans (from the backend, never from the page), the FAQ, the demo clip.
+import { get } from "./js/api.js";
+import { apply, formatNumber, lang, onLangChange, t } from "./js/i18n.js";
+import { mountLangToggle } from "./js/components/lang-toggle.js";
 
-let lang = localStorage.getItem("lang") === "en" ? "en" : "ar";
 let plans = [];
 
-const number = (n) => new Intl.NumberFormat(lang === "ar" ? "ar-JO-u-nu-latn" : "en-JO").format(n);
-
-function render() {
-  const t = text[lang];
-  document.documentElement.lang = lang;
-  document.documentElement.dir = lang === "ar" ? "rtl" : "ltr";
-  document.title = t.title;
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t[el.dataset.i18n];
-  const toggle = document.getElementById("lang-toggle");
-  toggle.textContent = t.toggle;
-  toggle.lang = lang === "ar" ? "en" : "ar";
+function renderPlans() {
   const list = document.getElementById("plans");
-  list.replaceChildren(...plans.map((p) => {
+  list.replaceChildren(...plans.map((plan) => {
     const card = document.createElement("article");
     card.className = "plan";
+    card.dataset.plan = plan.id;
     const name = document.createElement("h3");
-    name.textContent = lang === "ar" ? p.name_ar : p.name;
+    name.textContent = lang() === "ar" ? plan.name_ar : plan.name;
     const price = document.createElement("div");
     price.className = "price";
-    price.textContent = `${p.price_jod} ${t.currency} ${t.perMonth}`;
+    price.textContent = t("landing.price", { price: plan.price_jod });
     const limits = document.createElement("ul");
-    for (const line of [`${number(p.token_limit)} ${t.tokens}`, `${number(p.image_limit)} ${t.images}`, `${number(p.video_limit)} ${t.videos}`]) {
+    const lines = [
+      t("landing.tokens", { n: formatNumber(plan.token_limit) }),
+      t("landing.images", { n: formatNumber(plan.image_limit) }),
+      t("landing.videos", { n: formatNumber(plan.video_limit) }),
+    ];
+    if (plan.features?.slides) lines.push(t("landing.slidesFeature"));
+    if (plan.features?.long_prompts) lines.push(t("landing.creatorFeature"));
+    for (const line of lines) {
       const li = document.createElement("li");
       li.textContent = line;
       limits.append(li);
@@ -48,18 +34,18 @@ function render() {
   }));
 }
 
-document.getElementById("lang-toggle").addEventListener("click", () => {
-  lang = lang === "ar" ? "en" : "ar";
-  localStorage.setItem("lang", lang);
-  render();
+apply();
+document.title = t("landing.docTitle");
+mountLangToggle(document.getElementById("lang-toggle"));
+onLangChange(() => {
+  document.title = t("landing.docTitle");
+  renderPlans();
 });
-
-render();
+// Someone who prefers less motion gets the still picture.
+if (matchMedia("(prefers-reduced-motion: reduce)").matches) document.getElementById("demo").removeAttribute("autoplay");
 try {
-  const response = await fetch("/v1/plans", { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  plans = (await response.json()).plans;
-  render();
+  plans = (await get("/v1/plans")).plans;
+  renderPlans();
 } catch {
   document.getElementById("plans-error").hidden = false;
 }

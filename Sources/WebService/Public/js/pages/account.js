@@ -1,15 +1,14 @@
 // The Account page: subscription with cancel/renew, this period's meters, plans and add-ons to buy, invoices.
 import { get, post } from "../api.js";
-import { apply, errorMessage, formatDateTime, formatNumber, lang, onLangChange, t } from "../i18n.js";
-import { mountLangToggle } from "../components/lang-toggle.js";
+import { errorMessage, formatDateTime, formatNumber, lang, onLangChange, t } from "../i18n.js";
+import { mountShell } from "../components/shell.js";
 import { createStatus } from "../components/status.js";
 
 const $ = (id) => document.getElementById(id);
 const status = createStatus($("status"));
 let state = { subscription: null, usage: null, catalogue: { plans: [], addons: [] }, invoices: [] };
 
-apply();
-mountLangToggle($("lang-toggle"));
+mountShell("account").catch(() => { /* not signed in: sent to the sign-in page */ });
 
 const name = (item) => (lang() === "ar" ? item.name_ar : item.name) ?? item.name;
 

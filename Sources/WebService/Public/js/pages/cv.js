@@ -1,18 +1,14 @@
 // The CV Maker: a guided form, a live preview laid out like the document (right to left for Arabic), and
 // DOCX/PDF made by the studio. A PDF that takes longer is followed through its job until it is ready.
 import { get, post } from "../api.js";
-import { apply, errorMessage, onLangChange, t } from "../i18n.js";
-import { mountLangToggle } from "../components/lang-toggle.js";
+import { errorMessage, onLangChange, t } from "../i18n.js";
+import { mountShell } from "../components/shell.js";
+import { refreshUsage } from "../components/usage.js";
 import { createStatus } from "../components/status.js";
 
 const $ = (id) => document.getElementById(id);
 const status = createStatus($("status"));
-apply();
-mountLangToggle($("lang-toggle"));
-
-get("/v1/auth/me").catch((error) => {
-  if (error.status === 401) location.replace(`/signin/?next=${encodeURIComponent("/app/cv/")}`);
-});
+mountShell("cv").catch(() => { /* not signed in: sent to the sign-in page */ });
 
 const lines = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
 const value = (id) => $(id).value.trim() || undefined;
@@ -192,5 +188,6 @@ $("cv-form").addEventListener("submit", async (event) => {
     status.show("error", () => (error.code === "feature_not_in_plan" ? t("cv.upgrade") : errorMessage(error)), error.code);
   } finally {
     $("generate").disabled = false;
+    refreshUsage();
   }
 });

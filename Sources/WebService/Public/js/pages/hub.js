@@ -1,11 +1,7 @@
-// The signed-in start page: who is signed in, and the tools.
-import { get } from "../api.js";
-import { apply, t } from "../i18n.js";
-import { mountLangToggle } from "../components/lang-toggle.js";
+// The signed-in start page: the tools, with this month's meter.
+import { onLangChange, t } from "../i18n.js";
+import { mountShell } from "../components/shell.js";
 
-apply();
-mountLangToggle(document.getElementById("lang-toggle"));
-get("/v1/auth/me").catch((error) => {
-  if (error.status === 401) location.replace(`/signin/?next=${encodeURIComponent("/app/")}`);
-});
+mountShell("").catch(() => { /* a visitor who is not signed in is sent to the sign-in page */ });
 document.title = t("hub.docTitle");
+onLangChange(() => { document.title = t("hub.docTitle"); });

@@ -1,17 +1,14 @@
 // The Slide Maker: a topic becomes an outline (from the AI, through the gateway), every slide of which can be
 // edited here before the deck is made as PPTX and PDF.
 import { get, post } from "../api.js";
-import { apply, errorMessage, t } from "../i18n.js";
-import { mountLangToggle } from "../components/lang-toggle.js";
+import { errorMessage, t } from "../i18n.js";
+import { mountShell } from "../components/shell.js";
+import { refreshUsage } from "../components/usage.js";
 import { createStatus } from "../components/status.js";
 
 const $ = (id) => document.getElementById(id);
 const status = createStatus($("status"));
-apply();
-mountLangToggle($("lang-toggle"));
-get("/v1/auth/me").catch((error) => {
-  if (error.status === 401) location.replace(`/signin/?next=${encodeURIComponent("/app/slides/")}`);
-});
+mountShell("slides").catch(() => { /* not signed in: sent to the sign-in page */ });
 
 const lines = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
 const refusal = (error) => (error.code === "feature_not_in_plan" ? t("slides.upgrade") : errorMessage(error));
@@ -69,6 +66,7 @@ $("topic-form").addEventListener("submit", async (event) => {
     status.show("error", () => refusal(error), error.code);
   } finally {
     $("outline-button").disabled = false;
+    refreshUsage();
   }
 });
 

@@ -1,0 +1,72 @@
+// The frame of every signed-in page: the sidebar (Chat, CV, Slides, Image, Video, Account), the top
+// bar's UsageBadge and language toggle, the TokenMeter when the page has one, and the sign-in check.
+import { get } from "../api.js";
+import { apply, onLangChange, t } from "../i18n.js";
+import { mountLangToggle } from "./lang-toggle.js";
+import { mountTokenMeter, mountUsageBadge, refreshUsage } from "./usage.js";
+
+const TOOLS = [
+  ["chat", "/app/chat/"], ["cv", "/app/cv/"], ["slides", "/app/slides/"],
+  ["image", "/app/image/"], ["video", "/app/video/"], ["account", "/app/account/"],
+];
+
+function sidebar(nav, active) {
+  nav.setAttribute("aria-label", t("nav.label"));
+  const list = document.createElement("ul");
+  for (const [tool, href] of TOOLS) {
+    const link = document.createElement("a");
+    link.href = href;
+    link.dataset.tool = tool;
+    link.dataset.i18n = `nav.${tool}`;
+    link.textContent = t(`nav.${tool}`);
+    if (tool === active) link.setAttribute("aria-current", "page");
+    const item = document.createElement("li");
+    item.append(link);
+    list.append(item);
+  }
+  nav.replaceChildren(list);
+}
+
+// The top bar: the brand, the UsageBadge and the language toggle.
+function topbar(header) {
+  const brand = document.createElement("a");
+  brand.className = "brand";
+  brand.href = "/app/";
+  brand.dataset.i18n = "common.brand";
+  const badge = document.createElement("a");
+  badge.id = "usage-badge";
+  badge.className = "usage-badge";
+  badge.href = "/app/account/";
+  const toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.id = "lang-toggle";
+  toggle.className = "lang-toggle";
+  const tools = document.createElement("div");
+  tools.className = "topbar-tools";
+  tools.append(badge, toggle);
+  header.replaceChildren(brand, tools);
+}
+
+/** Mounts the frame; answers the signed-in user (or sends the visitor to sign in). */
+export async function mountShell(active) {
+  const header = document.getElementById("topbar");
+  if (header) topbar(header);
+  const nav = document.getElementById("sidebar");
+  if (nav) sidebar(nav, active);
+  apply();
+  mountLangToggle(document.getElementById("lang-toggle"));
+  onLangChange(() => nav?.setAttribute("aria-label", t("nav.label")));
+  const badge = document.getElementById("usage-badge");
+  if (badge) mountUsageBadge(badge);
+  const meter = document.getElementById("token-meter");
+  if (meter) mountTokenMeter(meter);
+  let me;
+  try {
+    me = await get("/v1/auth/me");
+  } catch (error) {
+    if (error.status === 401) location.replace(`/signin/?next=${encodeURIComponent(location.pathname + location.search)}`);
+    throw error;
+  }
+  refreshUsage();
+  return me;
+}

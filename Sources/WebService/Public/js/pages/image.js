@@ -1,0 +1,255 @@
+// Images: a prompt becomes a grid of pictures (Nano Banana by default, the offline demo without a
+// key); any of them, or a picture from the device, opens in the editor — crop by dragging, resize,
+// Arabic or English text drawn with the browser's own shaping — and is saved as a new file.
+import { get, post, upload } from "../api.js";
+import { directionOf, formatNumber, onLangChange, t } from "../i18n.js";
+import { createBanner } from "../components/banner.js";
+import { mountModelSelector } from "../components/model-selector.js";
+import { mountShell } from "../components/shell.js";
+import { refreshUsage } from "../components/usage.js";
+
+const $ = (id) => document.getElementById(id);
+const banner = createBanner($("banner"));
+const canvas = $("canvas");
+const ctx = canvas.getContext("2d");
+const undoStack = [];
+let selection = null; // { x, y, w, h } in canvas pixels
+let dragStart = null;
+let base = null; // the picture without the selection drawn on it
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+function snapshot() {
+  const copy = document.createElement("canvas");
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  copy.getContext("2d").drawImage(canvas, 0, 0);
+  return copy;
+}
+
+function setPicture(source, width = source.width, height = source.height) {
+  canvas.width = Math.round(width);
+  canvas.height = Math.round(height);
+  ctx.drawImage(source, 0, 0, canvas.width, canvas.height);
+  base = snapshot();
+  selection = null;
+  $("crop").disabled = true;
+  $("width").value = canvas.width;
+  $("size").textContent = `${formatNumber(canvas.width)} × ${formatNumber(canvas.height)}`;
+  $("size").dataset.width = canvas.width;
+  $("size").dataset.height = canvas.height;
+}
+
+function change(apply) {
+  undoStack.push(base);
+  if (undoStack.length > 20) undoStack.shift();
+  $("undo").disabled = false;
+  apply();
+}
+
+async function openInEditor(blob) {
+  const bitmap = await createImageBitmap(blob);
+  undoStack.length = 0;
+  $("undo").disabled = true;
+  setPicture(bitmap);
+  bitmap.close?.();
+  $("editor").hidden = false;
+  $("saved-link").hidden = true;
+  $("editor").scrollIntoView({ behavior: "smooth", block: "start" });
+}
+
+// Dragging a selection rectangle, in canvas pixels whatever the displayed size.
+function point(event) {
+  const box = canvas.getBoundingClientRect();
+  return {
+    x: Math.max(0, Math.min(canvas.width, ((event.clientX - box.left) / box.width) * canvas.width)),
+    y: Math.max(0, Math.min(canvas.height, ((event.clientY - box.top) / box.height) * canvas.height)),
+  };
+}
+function drawSelection() {
+  ctx.drawImage(base, 0, 0);
+  if (!selection) return;
+  ctx.save();
+  ctx.fillStyle = "rgba(0, 0, 0, 0.45)";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(base, selection.x, selection.y, selection.w, selection.h, selection.x, selection.y, selection.w, selection.h);
+  ctx.strokeStyle = "#5eead4";
+  ctx.lineWidth = Math.max(2, canvas.width / 300);
+  ctx.strokeRect(selection.x, selection.y, selection.w, selection.h);
+  ctx.restore();
+}
+canvas.addEventListener("pointerdown", (event) => {
+  dragStart = point(event);
+  canvas.setPointerCapture(event.pointerId);
+});
+canvas.addEventListener("pointermove", (event) => {
+  if (!dragStart) return;
+  const now = point(event);
+  selection = {
+    x: Math.min(dragStart.x, now.x), y: Math.min(dragStart.y, now.y),
+    w: Math.abs(now.x - dragStart.x), h: Math.abs(now.y - dragStart.y),
+  };
+  drawSelection();
+});
+canvas.addEventListener("pointerup", () => {
+  dragStart = null;
+  if (selection && (selection.w < 4 || selection.h < 4)) selection = null;
+  drawSelection();
+  $("crop").disabled = !selection;
+});
+
+$("crop").addEventListener("click", () => {
+  if (!selection) return;
+  const { x, y, w, h } = selection;
+  const cut = document.createElement("canvas");
+  cut.width = Math.round(w);
+  cut.height = Math.round(h);
+  cut.getContext("2d").drawImage(base, x, y, w, h, 0, 0, cut.width, cut.height);
+  change(() => setPicture(cut));
+});
+
+$("resize").addEventListener("click", () => {
+  const width = Number.parseInt($("width").value, 10);
+  if (!(width >= 16 && width <= 4096)) {
+    banner.problem({ code: "invalid", message: t("image.badWidth", {}), message_ar: t("image.badWidth") });
+    return;
+  }
+  const source = base;
+  change(() => setPicture(source, width, (source.height * width) / source.width));
+});
+
+$("add-text").addEventListener("click", () => {
+  const text = $("overlay").value.trim();
+  if (!text) return;
+  const size = Math.max(8, Math.min(400, Number.parseInt($("font-size").value, 10) || 48));
+  change(() => {
+    ctx.drawImage(base, 0, 0);
+    ctx.save();
+    const rtl = directionOf(text) === "rtl";
+    ctx.direction = rtl ? "rtl" : "ltr";
+    ctx.font = `700 ${size}px ${rtl ? '"Noto Naskh Arabic", "Noto Sans Arabic", "Amiri"' : '"Noto Sans"'}, sans-serif`;
+    ctx.textAlign = "center";
+    const position = $("position").value;
+    ctx.textBaseline = position === "top" ? "top" : position === "middle" ? "middle" : "bottom";
+    const margin = size * 0.6;
+    const y = position === "top" ? margin : position === "middle" ? canvas.height / 2 : canvas.height - margin;
+    ctx.lineJoin = "round";
+    ctx.lineWidth = Math.max(2, size / 8);
+    ctx.strokeStyle = "rgba(0, 0, 0, 0.75)";
+    ctx.strokeText(text, canvas.width / 2, y, canvas.width - margin);
+    ctx.fillStyle = $("color").value;
+    ctx.fillText(text, canvas.width / 2, y, canvas.width - margin);
+    ctx.restore();
+    base = snapshot();
+    selection = null;
+  });
+});
+
+$("undo").addEventListener("click", () => {
+  const previous = undoStack.pop();
+  if (previous) setPicture(previous);
+  $("undo").disabled = undoStack.length === 0;
+});
+
+$("save").addEventListener("click", async () => {
+  ctx.drawImage(base, 0, 0);
+  $("save").disabled = true;
+  banner.info(() => t("image.saving"));
+  try {
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+    const { file } = await upload(blob, `edited-${Date.now()}.png`);
+    // The upload is checked before it can be downloaded; wait for the check (a few seconds).
+    let ready = null;
+    for (let round = 0; round < 30 && !ready; round += 1) {
+      const current = (await get(`/v1/files/${file.id}`)).file;
+      if (current.status === "ready") ready = current;
+      else if (current.status === "rejected") throw Object.assign(new Error("rejected"), { code: "file_rejected", status: 409 });
+      else await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    if (!ready) {
+      banner.info(() => t("image.savedChecking"), "saved_checking");
+      return;
+    }
+    const { url } = await get(`/v1/files/${file.id}/signed-url`);
+    $("saved-link").href = url;
+    $("saved-link").hidden = false;
+    $("saved-link").dataset.fileId = file.id;
+    banner.success(() => t("image.saved"), "saved");
+  } catch (error) {
+    banner.problem(error);
+  } finally {
+    $("save").disabled = false;
+  }
+});
+
+$("local-file").addEventListener("change", async () => {
+  const file = $("local-file").files?.[0];
+  if (!file) return;
+  try {
+    await openInEditor(file);
+  } catch {
+    banner.problem({ code: "unsupported_file_type", message: t("image.unreadable"), message_ar: t("image.unreadable") });
+  }
+});
+
+function showImages(images, demo) {
+  $("grid").replaceChildren(...images.map((image, index) => {
+    const picture = el("img", { src: image.url, alt: t("image.alt", { number: formatNumber(index + 1) }), loading: "lazy" });
+    const edit = el("button", { type: "button", class: "button secondary small", "data-action": "edit", text: t("image.edit") });
+    edit.addEventListener("click", async () => {
+      try {
+        const response = await fetch(image.url);
+        if (!response.ok) throw new Error(String(response.status));
+        await openInEditor(await response.blob());
+      } catch {
+        banner.problem({ code: "link_expired", message: t("image.unreadable"), message_ar: t("image.unreadable") });
+      }
+    });
+    const download = el("a", { href: image.url, class: "link-button", download: "", text: t("image.download") });
+    return el("figure", { class: "image-card", "data-file-id": image.file_id }, picture,
+      el("figcaption", {}, download, edit, demo ? el("span", { class: "tag", text: t("models.demo") }) : ""));
+  }));
+}
+
+$("image-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const prompt = $("prompt").value.trim();
+  if (!prompt) {
+    $("prompt").setAttribute("aria-invalid", "true");
+    banner.problem({ code: "validation_failed", message: t("image.needPrompt"), message_ar: t("image.needPrompt") });
+    return;
+  }
+  $("prompt").removeAttribute("aria-invalid");
+  $("generate").disabled = true;
+  banner.info(() => t("image.drawing"));
+  try {
+    const result = await post("/v1/images/generate", {
+      model: $("model").value, prompt, count: Number($("count").value), aspect_ratio: $("aspect").value,
+    });
+    showImages(result.images, result.demo);
+    banner.success(() => t("image.done", { count: formatNumber(result.images.length) }), "generated");
+  } catch (error) {
+    banner.problem(error);
+  } finally {
+    $("generate").disabled = false;
+    refreshUsage();
+  }
+});
+
+onLangChange(() => { document.title = t("image.docTitle"); });
+
+try {
+  await mountShell("image");
+  document.title = t("image.docTitle");
+  await mountModelSelector($("model"), "image");
+} catch (error) {
+  if (error?.status !== 401) banner.problem(error);
+}
