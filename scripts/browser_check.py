@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Walks the sign-in, account and checkout pages of the web front in a real Chromium.
+"""Walks every page of the web front in a real Chromium: sign-in, chat, CV, slides, images, video, account and checkout.
 
 Usage: .venv-browser/bin/python scripts/browser_check.py [BASE_URL]   (default http://127.0.0.1:18080)
 
@@ -10,7 +10,10 @@ Screenshots go to /tmp/studio-*.png.
 """
 
 import io
+import json
+import os
 import re
+import subprocess
 import secrets
 import zipfile
 import sys
@@ -21,6 +24,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:18080").rstrip("/")
+# SCREENSHOTS=docs/screenshots: every page in Arabic and English at desktop and phone width.
+SCREENSHOTS = os.environ.get("SCREENSHOTS", "")
 CHROMIUM = "/usr/bin/chromium"
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -40,7 +45,7 @@ def section(name: str, steps) -> None:
     """Runs one part of the walk; an unexpected exception fails it without stopping the others."""
     try:
         steps()
-    except (PlaywrightError, AssertionError, KeyError, TypeError, ValueError) as error:
+    except (PlaywrightError, AssertionError, KeyError, TypeError, ValueError, subprocess.CalledProcessError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         check(f"{name}: finished without an exception", False, first_line)
 
@@ -85,7 +90,7 @@ def read_mailbox(context, email: str) -> tuple[str, str]:
 def landing_and_language(page) -> None:
     page.goto(f"{BASE}/")
     check("landing: <html lang=ar dir=rtl> by default", html_lang_dir(page) == ("ar", "rtl"), str(html_lang_dir(page)))
-    link = page.locator('header a[href="/signin/"]')
+    link = page.locator('header nav a[href="/signin/"]')
     check("landing: header has the sign-in link in Arabic", link.count() == 1 and link.inner_text() == "تسجيل الدخول")
     page.click("#lang-toggle")
     check("landing: the toggle flips to lang=en dir=ltr", html_lang_dir(page) == ("en", "ltr"), str(html_lang_dir(page)))
@@ -102,7 +107,7 @@ def landing_and_language(page) -> None:
 
 
 def sign_in_with_code(context, page) -> None:
-    page.click('header a[href="/signin/"]')
+    page.click('header nav a[href="/signin/"]')
     page.wait_for_url(f"{BASE}/signin/")
     check("landing → sign-in link opens /signin/", page.url == f"{BASE}/signin/", page.url)
     check("sign-in: <html lang=ar dir=rtl>", html_lang_dir(page) == ("ar", "rtl"))
@@ -324,9 +329,9 @@ def pay_for_a_plan(context, page) -> None:
 def make_a_cv(context, page) -> None:
     sign_in_quickly(context, page, "cv")
     page.goto(f"{BASE}/app/")
-    check("hub: links to the CV Maker and the account", page.locator('a[href="/app/cv/"]').count() == 1
-          and page.locator('a[href="/app/account/"]').count() == 1)
-    page.click('a[href="/app/cv/"]')
+    check("hub: links to the CV Maker and the account", page.locator('main a[href="/app/cv/"]').count() == 1
+          and page.locator('main a[href="/app/account/"]').count() == 1)
+    page.click('main a[href="/app/cv/"]')
     page.wait_for_url(f"{BASE}/app/cv/")
     check("cv: <html lang=ar dir=rtl>", html_lang_dir(page) == ("ar", "rtl"))
     page.fill("#full_name", "سارة أحمد")
@@ -387,16 +392,289 @@ def make_a_deck(context, page) -> None:
           f"{len(slides)} slides")
 
 
+def meter_used(page, kind: str) -> int:
+    """The used figure of one TokenMeter row, in any digits."""
+    row = page.locator(f'#token-meter .meter[data-kind="{kind}"] .figures')
+    row.wait_for()
+    text = row.inner_text().translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))
+    return int(re.sub(r"[^\d]", "", re.split(r"\s(?:of|من)\s", text)[0]) or 0)
+
+
+def chat(context, page) -> None:
+    sign_in_quickly(context, page, "chat")
+    page.goto(f"{BASE}/app/chat/")
+    page.locator("#model option").first.wait_for(state="attached")
+    check("chat: <html lang=ar dir=rtl> and the sidebar marks Chat", html_lang_dir(page) == ("ar", "rtl")
+          and page.locator('#sidebar a[aria-current="page"]').get_attribute("data-tool") == "chat")
+    options = page.locator("#model option")
+    names = [options.nth(i).inner_text() for i in range(options.count())]
+    check("chat: the model list holds GPT, Claude and Gemini (disabled without keys) and the demo",
+          any("GPT" in n or "جي بي تي" in n for n in names) and any("Claude" in n or "كلود" in n for n in names)
+          and page.locator("#model option:checked").get_attribute("value") == "demo-chat", "; ".join(names))
+    before = meter_used(page, "tokens")
+    # Count how many times the answer's text changes while it arrives.
+    page.evaluate("""() => { window.__paints = 0; new MutationObserver(() => { window.__paints += 1; })
+        .observe(document.getElementById("messages"), { subtree: true, childList: true, characterData: true }); }""")
+    question = "ما هي الإنتروبيا في الفيزياء؟"
+    page.fill("#prompt", question)
+    page.click("#send")
+    answer = page.locator('.msg[data-role="assistant"]').last
+    page.locator('.msg[data-role="assistant"][data-state="done"]').wait_for(timeout=20_000)
+    paints = page.evaluate("() => window.__paints")
+    check("chat: the answer streamed in (painted many times, not once)", paints >= 5, f"{paints} paints")
+    check("chat: the answer is Arabic and quotes the question", is_arabic(answer.inner_text())
+          and "الإنتروبيا" in answer.inner_text())
+    page.wait_for_function(f"() => Number(document.querySelector('#token-meter .meter[data-kind=tokens] progress')?.value) > {before}")
+    check("chat: the token meter moved after the answer", meter_used(page, "tokens") > before,
+          f"{before} → {meter_used(page, 'tokens')}")
+    page.locator(".conversation-list button.conversation").first.wait_for()
+    check("chat: the conversation is listed under its question",
+          "الإنتروبيا" in page.inner_text("#conversation-list"))
+    page.fill("#search", "الانتروبيا")  # another spelling of the alef
+    page.wait_for_timeout(600)
+    check("chat: Arabic search finds it in another spelling", "الإنتروبيا" in page.inner_text("#conversation-list"))
+    page.fill("#search", "كلمة غير موجودة إطلاقًا")
+    page.locator("#conversation-list li.hint").wait_for()
+    check("chat: a search with no match says so", page.locator(".conversation-list button.conversation").count() == 0)
+    page.fill("#search", "")
+    body = answer.locator(".msg-body")
+    answer.locator('[data-action="direction"]').click()
+    forced = body.get_attribute("dir")
+    answer.locator('[data-action="direction"]').click()
+    check("chat: the per-message direction switch forces rtl, then ltr", (forced, body.get_attribute("dir")) == ("rtl", "ltr"))
+    answer.locator('[data-action="retry"]').click()
+    page.locator('.msg[data-role="assistant"][data-state="done"]').wait_for(timeout=20_000)
+    check("chat: retry answers again in the same place", page.locator('.msg[data-role="assistant"]').count() == 1)
+    page.reload()
+    page.locator(".conversation-list button.conversation").first.click()
+    page.locator('.msg[data-role="user"]').first.wait_for()
+    check("chat: a saved conversation opens again with its messages",
+          question in page.inner_text("#messages") and page.locator(".msg").count() >= 2)
+
+    # A Markdown answer with code, served by the browser so its shape is known.
+    def markdown_answer(route):
+        events = [{"text": "## مثال\n\nهذه دالة بلغة **Python**:\n\n```python\n"},
+                  {"text": "def hello():\n    return 'مرحبا'\n```\n\n- أول\n- ثانٍ\n"}]
+        stream = "".join(f"event: delta\ndata: {json.dumps(e, ensure_ascii=False)}\n\n" for e in events)
+        stream += 'event: done\ndata: {"model":"demo-chat","quota":{"kind":"tokens","used":1,"limit":10,"percent":10,"warn":false,"blocked":false}}\n\n'
+        route.fulfill(status=200, headers={"Content-Type": "text/event-stream"}, body=stream)
+    page.route("**/v1/chat/complete", markdown_answer)
+    page.click("#new-chat")
+    page.fill("#prompt", "اكتب دالة")
+    page.click("#send")
+    page.locator('.msg[data-role="assistant"][data-state="done"]').wait_for()
+    code = page.locator(".msg-body pre code").first
+    check("chat: code blocks are rendered left-to-right with the code intact",
+          page.locator(".msg-body pre").first.get_attribute("dir") == "ltr" and "return 'مرحبا'" in code.inner_text())
+    check("chat: headings, bold and lists are rendered, each block dir=auto",
+          page.locator(".msg-body h4").count() == 1 and page.locator(".msg-body strong").inner_text() == "Python"
+          and page.locator(".msg-body ul li").count() == 2
+          and page.locator(".msg-body li").first.get_attribute("dir") == "auto")
+    page.unroute("**/v1/chat/complete")
+
+    def refuse(status, code, headers=None):
+        body = json.dumps({"error": {"code": code, "message": "x", "message_ar": "س", "upgrade_url": "/app/account/"}})
+        return lambda route: route.fulfill(status=status, headers={"Content-Type": "application/json", **(headers or {})}, body=body)
+    for status, code, extra in [(429, "rate_limited", {"Retry-After": "30"}), (422, "content_blocked", None),
+                                (502, "provider_error", None)]:
+        page.route("**/v1/chat/complete", refuse(status, code, extra))
+        page.fill("#prompt", "سؤال")
+        page.click("#send")
+        banner = page.locator(f'#banner[data-code="{code}"]')
+        banner.wait_for()
+        check(f"chat (simulated {status}): a friendly Arabic banner", is_arabic(banner.inner_text())
+              and (status != 429 or page.locator("#banner .countdown").count() == 1), banner.inner_text())
+        page.unroute("**/v1/chat/complete")
+    page.screenshot(path="/tmp/studio-chat-ar.png", full_page=True)
+
+
+def image_and_quota(context, page) -> None:
+    sign_in_quickly(context, page, "image")
+    page.goto(f"{BASE}/app/image/")
+    page.locator("#model option").first.wait_for(state="attached")
+    before = meter_used(page, "images")
+    page.fill("#prompt", "قمر فوق جبل القلعة في عمّان")
+    page.select_option("#count", "2")
+    page.click("#generate")
+    page.locator("#grid figure").nth(1).wait_for(timeout=20_000)
+    page.wait_for_function("() => [...document.querySelectorAll('#grid img')].every((img) => img.complete && img.naturalWidth > 0)")
+    check("image: two pictures are drawn, stored and shown", page.locator("#grid img").count() == 2)
+    page.wait_for_function(f"() => Number(document.querySelector('#token-meter .meter[data-kind=images] progress')?.value) >= {before + 2}")
+    check("image: the image meter counts them", meter_used(page, "images") == before + 2)
+
+    page.locator('#grid [data-action="edit"]').first.click()
+    page.locator("#editor").wait_for()
+    page.wait_for_function("() => document.getElementById('canvas').width > 0")
+    width = int(page.get_attribute("#size", "data-width"))
+    page.locator("#canvas").scroll_into_view_if_needed()
+    box = page.locator("#canvas").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.1)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.7, steps=5)
+    page.mouse.up()
+    page.click("#crop")
+    cropped = int(page.get_attribute("#size", "data-width"))
+    check("image editor: a dragged rectangle crops the picture", 0 < cropped < width, f"{width} → {cropped}")
+    page.fill("#width", "320")
+    page.click("#resize")
+    check("image editor: resize to 320 px wide", page.get_attribute("#size", "data-width") == "320")
+    page.fill("#overlay", "صباح الخير يا عمّان")
+    page.click("#add-text")
+    check("image editor: Arabic text is added (undo is offered)", page.locator("#undo").is_enabled())
+    page.click("#save")
+    page.locator("#saved-link:not([hidden])").wait_for(timeout=30_000)
+    saved = page.evaluate("""async () => { const r = await fetch(document.getElementById("saved-link").href);
+        const b = await createImageBitmap(await r.blob()); return [r.status, b.width]; }""")
+    check("image editor: the edit is saved as a new 320 px file and downloads", saved == [200, 320], str(saved))
+    page.screenshot(path="/tmp/studio-image-ar.png", full_page=True)
+
+    # Use up the month's images: the last request is refused before any drawing, with the upgrade link.
+    status = page.evaluate("""async () => {
+        const csrf = document.cookie.split("; ").find((c) => c.startsWith("csrf_token="))?.split("=")[1];
+        // Four at a time, then one at a time for the last few: a request larger than what is left is refused whole.
+        let status = 200;
+        for (const count of [4, 1]) {
+            for (let i = 0; i < 40; i += 1) {
+                const r = await fetch("/v1/images/generate", { method: "POST", headers: { "Content-Type": "application/json",
+                    "X-CSRF-Token": decodeURIComponent(csrf) }, body: JSON.stringify({ prompt: "نقطة", count }) });
+                status = r.status;
+                if (status !== 200) break;
+            }
+        }
+        return status; }""")
+    check("quota: using up the images ends in 402", status == 402, str(status))
+    page.reload()
+    page.locator('#token-meter[data-state="full"]').wait_for()
+    check("quota: the meter says the month is used up, with the upgrade link",
+          page.locator('#token-meter .meter-note a[href="/app/account/"]').count() == 1
+          and page.locator('#usage-badge[data-state="full"]').count() == 1)
+    page.fill("#prompt", "صورة أخرى")
+    page.click("#generate")
+    banner = page.locator('#banner[data-code="quota_exceeded"]')
+    banner.wait_for()
+    check("quota: a user at 100% sees the 402 banner with the upgrade button",
+          is_arabic(banner.inner_text()) and page.locator('#banner a[data-action="upgrade"]').count() == 1)
+    page.screenshot(path="/tmp/studio-image-402-ar.png", full_page=True)
+
+
+def video(context, page) -> None:
+    sign_in_quickly(context, page, "video")
+    page.goto(f"{BASE}/app/video/")
+    page.locator("#model option").first.wait_for(state="attached")
+    check("video: the demo model is chosen and labelled as a demo", page.locator("#demo-note").is_visible()
+          and "تجريبي" in page.locator("#model option:checked").inner_text())
+    page.fill("#prompt", "غروب الشمس فوق البحر الميت")
+    page.fill("#duration", "5")
+    page.click("#generate")
+    job = page.locator("#queue li.job").first
+    job.wait_for()
+    page.locator('#queue li.job[data-status="done"] video').first.wait_for(timeout=60_000)
+    player = page.locator('#queue li.job[data-status="done"] video').first
+    page.wait_for_function("(v) => v.readyState >= 1", arg=player.element_handle())
+    duration = player.evaluate("(v) => v.duration")
+    check("video: the demo job reaches done and its 5 s clip plays in the page", 4.5 <= duration <= 5.5, str(duration))
+    check("video: the player has its poster frame", bool(player.get_attribute("poster")))
+    played = player.evaluate("async (v) => { v.muted = true; await v.play(); await new Promise((r) => setTimeout(r, 600)); return v.currentTime; }")
+    check("video: the clip plays", played > 0, str(played))
+    check("video: the video meter counts it", meter_used(page, "videos") >= 1)
+
+    clip = "/tmp/studio-browser-clip.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-t", "4",
+                    "-pix_fmt", "yuv420p", "-c:v", "libx264", clip], check=True)
+    page.set_input_files("#clip", clip)
+    page.locator("#edit:not([disabled])").wait_for(timeout=30_000)
+    page.fill("#start", "1")
+    page.fill("#end", "3")
+    page.fill("#captions", "0:01-0:03 مرحبًا من عمّان")
+    page.click("#edit")
+    edited = page.locator('#queue li.job[data-status="done"]').filter(has_text="مقطع محرَّر")
+    edited.locator("video").wait_for(timeout=60_000)
+    page.wait_for_function("(v) => v.readyState >= 1", arg=edited.locator("video").element_handle())
+    length = edited.locator("video").evaluate("(v) => v.duration")
+    check("video: an uploaded clip is trimmed to 2 s with captions and plays", 1.5 <= length <= 2.6, str(length))
+    page.screenshot(path="/tmp/studio-video-ar.png", full_page=True)
+
+
+APP_PAGES = ["/app/", "/app/chat/", "/app/cv/", "/app/slides/", "/app/image/", "/app/video/", "/app/account/"]
+ALL_PAGES = ["/", "/signin/", "/dev/mailbox/", *APP_PAGES]
+
+
+def visible_text(page) -> str:
+    """What the page shows, without what the user wrote or the server's data (conversation titles, files)."""
+    return page.evaluate("""() => {
+        const clone = document.body.cloneNode(true);
+        // The toggle names Arabic in Arabic; the CV preview is in the CV's own language.
+        for (const el of clone.querySelectorAll(".conversation-list, .msg, #queue, #grid, .mail-list, #invoices, select, [hidden], #lang-toggle, .cv-preview")) el.remove();
+        return clone.innerText; }""")
+
+
+def language_everywhere(context, page) -> None:
+    for path in APP_PAGES:
+        page.goto(f"{BASE}{path}")
+        page.locator("#sidebar a").first.wait_for()
+        page.wait_for_load_state("networkidle")
+        arabic = visible_text(page)
+        page.click("#lang-toggle")
+        english = visible_text(page)
+        letters = ARABIC.findall(english)
+        check(f"{path}: the toggle flips dir and every visible label to English",
+              html_lang_dir(page) == ("en", "ltr") and is_arabic(arabic) and len(letters) == 0,
+              "".join(letters)[:40])
+        page.click("#lang-toggle")
+
+
+def accessibility(context, page) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+    axe = Axe()
+    for path in ["/", "/app/chat/", "/app/account/"]:
+        for language in ["ar", "en"]:
+            page.goto(f"{BASE}{path}")
+            page.evaluate("(l) => localStorage.setItem('lang', l)", language)
+            page.reload()
+            page.wait_for_load_state("networkidle")
+            violations = [v for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+            check(f"axe {path} ({language}): no serious or critical violations", not violations,
+                  "; ".join(f"{v['id']}: {v['nodes'][0]['target']}" for v in violations[:3]))
+    page.evaluate("() => localStorage.setItem('lang', 'ar')")
+
+
+def screenshots(context, page, folder: str) -> None:
+    os.makedirs(folder, exist_ok=True)
+    for width, height, label in [(1280, 800, "desktop"), (390, 844, "phone")]:
+        page.set_viewport_size({"width": width, "height": height})
+        for language in ["ar", "en"]:
+            for path in ALL_PAGES:
+                page.goto(f"{BASE}{path}")
+                page.evaluate("(l) => localStorage.setItem('lang', l)", language)
+                page.reload()
+                page.wait_for_load_state("networkidle")
+                name = path.strip("/").replace("/", "-") or "landing"
+                page.screenshot(path=f"{folder}/{name}-{language}-{label}.png")
+    page.evaluate("() => localStorage.setItem('lang', 'ar')")
+    check(f"screenshots written to {folder}", len(os.listdir(folder)) >= len(ALL_PAGES) * 4)
+
+
 def main() -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         script_errors: list[str] = []
 
+        def console(p, message):
+            # An API refusal the page handles is logged by Chromium as a failed resource; anything else is a fault.
+            if message.type == "error" and "Failed to load resource" not in message.text:
+                script_errors.append(f"{p.url}: {message.text}")
+
         def new_context():
             context = browser.new_context(viewport={"width": 1100, "height": 800})
             context.set_default_timeout(10_000)
             context.on("page", lambda p: p.on("pageerror", lambda e: script_errors.append(f"{p.url}: {e}")))
+            context.on("page", lambda p: p.on("console", lambda m: console(p, m)))
             return context
+
+        def run(name, steps):
+            context = new_context()
+            section(name, lambda: steps(context, context.new_page()))
+            context.close()
 
         first = new_context()
         page = first.new_page()
@@ -420,6 +698,19 @@ def main() -> int:
         fifth = new_context()
         section("make a deck", lambda: make_a_deck(fifth, fifth.new_page()))
         fifth.close()
+
+        run("chat", chat)
+        run("image and quota", image_and_quota)
+        run("video", video)
+        # One signed-in visitor walks every page: both languages, axe-core, and the screenshots.
+        tour = new_context()
+        tour_page = tour.new_page()
+        section("sign in for the tour", lambda: sign_in_quickly(tour, tour_page, "tour"))
+        section("language on every page", lambda: language_everywhere(tour, tour_page))
+        section("accessibility", lambda: accessibility(tour, tour_page))
+        if SCREENSHOTS:
+            section("screenshots", lambda: screenshots(tour, tour_page, SCREENSHOTS))
+        tour.close()
 
         check("no uncaught script errors on any page", not script_errors, "; ".join(script_errors[:3]))
         browser.close()

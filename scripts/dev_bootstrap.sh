@@ -79,7 +79,8 @@ run() {
 run backend BackendService "$BACKEND_PORT"
 run gateway GatewayService "$GATEWAY_PORT"
 run worker WorkerService "$WORKER_PORT" UNOSERVER_BIN="$root/.venv-office/bin/unoserver"
-run web WebService "$WEB_PORT" BACKEND_URL="http://127.0.0.1:$BACKEND_PORT" GATEWAY_URL="http://127.0.0.1:$GATEWAY_PORT"
+# The site is served from the source tree, so an edited page or script shows on reload.
+run web WebService "$WEB_PORT" WEB_ROOT="$PWD/Sources/WebService/Public" BACKEND_URL="http://127.0.0.1:$BACKEND_PORT" GATEWAY_URL="http://127.0.0.1:$GATEWAY_PORT"
 
 for pair in "backend:$BACKEND_PORT" "gateway:$GATEWAY_PORT" "worker:$WORKER_PORT" "web:$WEB_PORT"; do
   name=${pair%%:*}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: starts a throwaway PostgreSQL, Redis and AWS emulator on free loopback
-# ports, runs `swift test` (arguments are passed on, e.g. --filter), then the service smoke test,
-# and tears everything down. Exits non-zero on any failure.
+# ports, runs `swift test` (arguments are passed on, e.g. --filter), then the service smoke test
+# and the browser tests (scripts/browser_test.sh), and tears everything down. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/stack.sh
@@ -34,4 +34,10 @@ fi
 
 if [ $# -eq 0 ] && [ "${SKIP_SMOKE:-0}" != 1 ]; then
   scripts/smoke_test.sh
+fi
+
+if [ $# -eq 0 ] && [ "${SKIP_BROWSER:-0}" != 1 ]; then
+  started=$(date +%s)
+  scripts/browser_test.sh
+  log "browser tests finished in $(( $(date +%s) - started ))s"
 fi

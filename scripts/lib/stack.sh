@@ -9,7 +9,7 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 # Debian packages the studio needs on a developer's machine and in CI.
 STACK_APT_PACKAGES=(postgresql redis-server libhiredis-dev zlib1g-dev pkg-config python3 python3-venv curl
   ca-certificates ffmpeg fonts-hosny-amiri fonts-noto-core libreoffice-writer-nogui libreoffice-impress-nogui
-  python3-uno poppler-utils)
+  python3-uno poppler-utils chromium)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -35,6 +35,16 @@ ensure_office() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check 'unoserver==3.7'
   fi
   "$venv/bin/python" -c 'import uno' || { log "python3-uno is not importable from $venv"; return 1; }
+}
+
+# Playwright for Python (driving Debian's Chromium, no browser download) and axe-core in .venv-browser.
+ensure_browser() {
+  local venv=${1:-.venv-browser}
+  if ! "$venv/bin/python" -c 'import playwright, axe_playwright_python' 2>/dev/null; then
+    log "installing Playwright and axe-core into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'playwright==1.65.2' 'axe-playwright-python==0.1.8'
+  fi
 }
 
 pg_bin() {
