@@ -38,7 +38,7 @@ run() {
   (cd "$logs" && exec env "${common[@]}" PORT="${ports[$service]}" "$@" "$bin/$exe" >"$logs/$service.log" 2>&1) &
   pids+=($!)
 }
-run backend BackendService
+run backend BackendService GATEWAY_INTERNAL_URL="http://127.0.0.1:${ports[gateway]}"
 run gateway GatewayService
 run worker WorkerService UNOSERVER_BIN="$PWD/.venv-office/bin/unoserver"
 run web WebService BACKEND_URL="http://127.0.0.1:${ports[backend]}" GATEWAY_URL="http://127.0.0.1:${ports[gateway]}"
