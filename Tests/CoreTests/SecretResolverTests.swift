@@ -9,22 +9,9 @@ import Testing
 struct SecretResolverTests {
     static let environment = ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"]
 
-    /// Creates a secret through the same signed protocol the resolver reads it with.
     func createSecret(name: String, value: String) async throws {
-        let endpoint = try TestEnvironment.awsEndpoint()
-        let body = try JSONSerialization.data(withJSONObject: ["Name": name, "SecretString": value])
-        var headers: [(String, String)] = [
-            ("Content-Type", "application/x-amz-json-1.1"), ("X-Amz-Target", "secretsmanager.CreateSecret"),
-        ]
-        let signer = SigV4Signer(
-            credentials: AWSCredentials(accessKeyID: "testing", secretAccessKey: "testing"), region: "eu-central-1",
-            service: "secretsmanager")
-        let request = try #require(SigV4Signer.Request(method: "POST", url: URL(string: endpoint)!, headers: headers))
-        headers += signer.signatureHeaders(for: request, payloadHash: SigV4Signer.payloadHash(body))
-        var httpHeaders = HTTPHeaders()
-        for (name, value) in headers { httpHeaders.add(name: name, value: value) }
-        let reply = try await OutgoingHTTP().send(.POST, endpoint, headers: httpHeaders, body: body)
-        #expect(reply.status == 200, "CreateSecret answered \(reply.status)")
+        let status = try await TestSecrets.create(name: name, value: value)
+        #expect(status == 200, "CreateSecret answered \(status)")
     }
 
     func resolver() throws -> SecretResolver {

@@ -18,5 +18,6 @@ public struct Migration: Sendable {
         .m0003Conversations,
         .m0004Payments,
         .m0005Analytics,
+        .m0006Operations,
     ]
 }

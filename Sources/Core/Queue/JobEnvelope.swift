@@ -40,7 +40,7 @@ public struct JobEnvelope: Codable, Sendable, Equatable {
         }
     }
 
-    func encoded() throws -> String {
+    public func encoded() throws -> String {
         String(decoding: try JSONEncoder.studio.encode(self), as: UTF8.self)
     }
 

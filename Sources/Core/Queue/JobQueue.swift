@@ -32,6 +32,11 @@ public struct JobQueue: Sendable {
         return id
     }
 
+    /// Adds a prepared envelope as it is (an operator's retry of a recorded job).
+    public func enqueue(_ envelope: JobEnvelope) async throws {
+        try await redis.send("XADD", keys(envelope.kind.queue).stream, "*", "job", try envelope.encoded())
+    }
+
     /// Adds a job that becomes visible after `delay` (polling a provider's long-running operation).
     public func enqueue<Payload: Encodable>(
         _ kind: JobKind, payload: Payload, id: String, after delay: Duration, traceparent: String? = nil
@@ -82,6 +87,33 @@ public struct JobQueue: Sendable {
             StreamEntry(entry).flatMap { $0.fields["job"] }.flatMap { try? JobEnvelope.decode($0) }
         }
     }
+}
+
+extension JobQueue {
+    /// Moves the dead letters of `kind` back onto their queue with a fresh attempt count, each in
+    /// one atomic step; dead letters of other kinds stay. Returns the envelopes moved.
+    public func requeueDead(_ kind: JobKind) async throws -> [JobEnvelope] {
+        let k = keys(kind.queue)
+        let reply = try await redis.send("XRANGE", k.dead, "-", "+")
+        var moved: [JobEnvelope] = []
+        for entry in (reply.array ?? []).compactMap(StreamEntry.init) {
+            guard let raw = entry.fields["job"], var envelope = try? JobEnvelope.decode(raw), envelope.kind == kind
+            else { continue }
+            envelope.attempt = 0
+            let result = try await redis.eval(
+                Self.moveScript, keys: [k.dead, k.stream], arguments: [entry.id, try envelope.encoded()])
+            if result.int == 1 { moved.append(envelope) }
+        }
+        return moved
+    }
+
+    /// Deletes the dead letter and adds the job to the stream, or does nothing if the letter is gone.
+    static let moveScript = RedisScript(
+        """
+        if redis.call('XDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+        redis.call('XADD', KEYS[2], '*', 'job', ARGV[2])
+        return 1
+        """)
 }
 
 /// One stream entry: id and field map.

@@ -130,4 +130,33 @@ public struct JobRepository: Sendable {
             """, logger: logger)
         return try await Self.all(rows)
     }
+
+    /// Cancels a queued or running job; false when it had already finished.
+    public func markCanceled(id: UUID, reason: String) async throws -> Bool {
+        try await finish(id: id, status: .canceled, error: reason, resultFileID: nil)
+    }
+
+    /// Puts a failed or canceled job back to queued (an operator's retry); false for any other state.
+    public func requeue(id: UUID) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            UPDATE jobs SET status = 'queued', error = NULL, updated_at = now()
+            WHERE id = \(id) AND status IN ('failed', 'canceled')
+            RETURNING id
+            """, logger: logger)
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
+    }
+
+    /// The newest jobs, optionally of one status and one kind (operators' listing).
+    public func list(status: JobRecord.Status?, kind: JobKind?, limit: Int) async throws -> [JobRecord] {
+        try await Self.all(
+            client.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM jobs
+                WHERE (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue))
+                  AND (\(kind?.rawValue)::text IS NULL OR kind = \(kind?.rawValue))
+                ORDER BY created_at DESC LIMIT \(limit)
+                """, logger: logger))
+    }
 }

@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// A sliding window per user in front of every AI route (default 60 requests per 60 s), with the
-/// `X-RateLimit-*` headers on every answer.
+/// A sliding window per user in front of every AI route (default 60 requests per 60 s, or the
+/// user's own limit set with `studioctl limits set`), with the `X-RateLimit-*` headers on every answer.
 struct UserRateLimitMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let limiter: RateLimiter
@@ -20,21 +20,21 @@ struct UserRateLimitMiddleware: RouterMiddleware {
         let user = try context.requireUser()
         let window = Int(rule.window.components.seconds)
         switch try await limiter.hit("ai:user:\(user.id.uuidString.lowercased())", rule: rule) {
-        case .limited(let retryAfter):
+        case .limited(let retryAfter, let limit):
             var error = AppError.rateLimited(retryAfterSeconds: retryAfter)
             error = AppError(
                 code: error.code, status: error.status, logLevel: .notice, message: error.message,
                 messageAr: error.messageAr,
                 details: error.details,
                 headers: error.headers + [
-                    HTTPField(name: Self.limitHeader, value: String(rule.limit)),
+                    HTTPField(name: Self.limitHeader, value: String(limit)),
                     HTTPField(name: Self.remainingHeader, value: "0"),
                     HTTPField(name: Self.resetHeader, value: String(retryAfter)),
                 ])
             throw error
-        case .allowed(let remaining):
+        case .allowed(let remaining, let limit):
             var response = try await next(request, context)
-            response.headers[Self.limitHeader] = String(rule.limit)
+            response.headers[Self.limitHeader] = String(limit)
             response.headers[Self.remainingHeader] = String(remaining)
             response.headers[Self.resetHeader] = String(window)
             return response
