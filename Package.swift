@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "GatewayService", targets: ["GatewayService"]),
         .executable(name: "WorkerService", targets: ["WorkerService"]),
         .executable(name: "WebService", targets: ["WebService"]),
+        .executable(name: "studioctl", targets: ["studioctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         .systemLibrary(
@@ -61,6 +63,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(name: "BackendService", dependencies: ["Core"], resources: [.copy("Resources")]),
@@ -76,11 +79,16 @@ let package = Package(
             ],
             resources: [.copy("Public")]
         ),
+        .executableTarget(
+            name: "studioctl",
+            dependencies: ["Core", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "CoreTests", dependencies: ["Core", "CoreTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BackendServiceTests", dependencies: ["BackendService", "CoreTestSupport"]),
         .testTarget(name: "GatewayServiceTests", dependencies: ["GatewayService", "CoreTestSupport"]),
         .testTarget(name: "WorkerServiceTests", dependencies: ["WorkerService", "CoreTestSupport"]),
         .testTarget(name: "WebServiceTests", dependencies: ["WebService", "CoreTestSupport"]),
+        .testTarget(name: "StudioCtlTests", dependencies: ["studioctl", "CoreTestSupport"]),
         .testTarget(name: "ContractsTests", dependencies: ["BackendService", "GatewayService", "CoreTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

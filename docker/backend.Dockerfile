@@ -25,13 +25,14 @@ RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
 
-RUN swift build -c release --product BackendService --static-swift-stdlib
+RUN swift build -c release --product BackendService --static-swift-stdlib \
+    && swift build -c release --product studioctl --static-swift-stdlib
 
-# Stage the binary, every resource bundle next to it (the static site) and the
+# Stage the binaries (the service and the operator console), every resource bundle next to it (the static site) and the
 # backtracer that prints a symbolicated trace if the process crashes.
 RUN bin_path="$(swift build -c release --show-bin-path)" \
     && mkdir -p /staging \
-    && cp "$bin_path/BackendService" /staging/ \
+    && cp "$bin_path/BackendService" "$bin_path/studioctl" /staging/ \
     && find -L "$bin_path" -maxdepth 1 -type d -name '*.resources' -exec cp -Ra {} /staging/ \; \
     && cp /usr/libexec/swift/linux/swift-backtrace-static /staging/
 
@@ -69,4 +70,6 @@ EXPOSE 8081
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD ["/bin/sh", "-c", "curl -fsS http://127.0.0.1:${PORT}/healthz || exit 1"]
 
-ENTRYPOINT ["/app/BackendService"]
+# A command, not an entry point: a one-off ECS task of this image runs the operator console with the
+# command override ["/app/studioctl", "queue", "stats"] (docs/RUNBOOK.md).
+CMD ["/app/BackendService"]
