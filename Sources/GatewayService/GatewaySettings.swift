@@ -20,6 +20,8 @@ struct GatewaySettings: Sendable {
     let nanoBanana: ProviderKey?
     /// Veo: `VEO3_API_KEY` / `VEO3_BASE_URL`, or else the Google key.
     let veo: ProviderKey?
+    /// Runway, a second video provider: `RUNWAYML_API_SECRET` / `RUNWAY_BASE_URL`.
+    let runway: ProviderKey?
     /// Replicate, an image fallback: `REPLICATE_API_TOKEN` / `REPLICATE_BASE_URL`.
     let replicate: ProviderKey?
     /// Stability AI, an image fallback: `STABILITY_API_KEY` / `STABILITY_BASE_URL`.
@@ -75,6 +77,9 @@ struct GatewaySettings: Sendable {
                 key: key, baseURL: source.string("VEO3_BASE_URL", default: "https://generativelanguage.googleapis.com"))
         } else {
             veo = google
+        }
+        runway = source["RUNWAYML_API_SECRET"].map {
+            ProviderKey(key: $0, baseURL: source.string("RUNWAY_BASE_URL", default: "https://api.dev.runwayml.com"))
         }
         storage = try StorageSettings(source, environment: common.environment)
         baseURL = try source.url("BASE_URL", default: "http://127.0.0.1:8080")

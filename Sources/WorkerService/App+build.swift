@@ -25,13 +25,13 @@ func jobHandlers(
         CleanupJob(
             postgres: dependencies.postgres,
             settlement: QuotaSettlement(redis: dependencies.redis, postgres: dependencies.postgres, logger: logger),
-            stuckAfter: settings.stuckJobAfter),
+            stuckAfter: settings.stuckJobAfter, outbox: settings.outbox, outboxKeep: settings.outboxKeep),
         VideoFinalizeJob(
             jobs: JobRepository(client: dependencies.postgres, logger: logger),
             files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage,
             settlement: QuotaSettlement(redis: dependencies.redis, postgres: dependencies.postgres, logger: logger),
-            queue: JobQueue(redis: dependencies.redis), client: .shared, apiKey: settings.veoKey,
-            baseURL: settings.veoBaseURL, pollInterval: settings.videoPollInterval, deadline: settings.videoDeadline),
+            queue: JobQueue(redis: dependencies.redis), pollers: settings.videoPollers(client: .shared),
+            pollInterval: settings.videoPollInterval, deadline: settings.videoDeadline),
         VideoEditJob(
             jobs: JobRepository(client: dependencies.postgres, logger: logger),
             files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage),

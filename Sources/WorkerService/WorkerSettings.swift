@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Core
 import Foundation
 
@@ -13,6 +14,12 @@ struct WorkerSettings: Sendable {
     /// Veo (Gemini API): `VEO3_API_KEY` / `VEO3_BASE_URL`, or else `GOOGLE_API_KEY`.
     let veoKey: String?
     let veoBaseURL: String
+    /// The local outbox the backend writes mail to outside prod (`OUTBOX_DIR`), cleaned after `OUTBOX_KEEP_DAYS`.
+    let outbox: URL?
+    let outboxKeep: TimeInterval
+    /// Runway: `RUNWAYML_API_SECRET` / `RUNWAY_BASE_URL`.
+    let runwayKey: String?
+    let runwayBaseURL: String
     /// How often a provider's video operation is polled, and when the job gives up.
     let videoPollInterval: Duration
     let videoDeadline: Duration
@@ -33,6 +40,12 @@ struct WorkerSettings: Sendable {
         veoBaseURL = source.string(
             "VEO3_BASE_URL",
             default: source.string("GOOGLE_BASE_URL", default: "https://generativelanguage.googleapis.com"))
+        outbox =
+            common.environment == .prod && source["OUTBOX_DIR"] == nil
+            ? nil : URL(fileURLWithPath: source.string("OUTBOX_DIR", default: ".data/outbox"))
+        outboxKeep = TimeInterval(try source.int("OUTBOX_KEEP_DAYS", default: 7, range: 1...365) * 86_400)
+        runwayKey = source["RUNWAYML_API_SECRET"]
+        runwayBaseURL = source.string("RUNWAY_BASE_URL", default: "https://api.dev.runwayml.com")
         videoPollInterval = .milliseconds(try source.int("VIDEO_POLL_MS", default: 10_000, range: 10...600_000))
         videoDeadline = .seconds(try source.int("VIDEO_DEADLINE_SECONDS", default: 1800, range: 10...86_400))
         cleanupEvery = .seconds(try source.int("CLEANUP_EVERY_SECONDS", default: 900, range: 1...86_400))
@@ -54,5 +67,15 @@ struct WorkerSettings: Sendable {
         policy = JobWorkerPolicy(
             maxAttempts: try source.int("JOB_MAX_ATTEMPTS", default: 5, range: 1...50),
             reclaimIdle: .seconds(try source.int("JOB_RECLAIM_IDLE_SECONDS", default: 300, range: 5...86_400)))
+    }
+}
+
+extension WorkerSettings {
+    /// The pollers of the video providers that have a key.
+    func videoPollers(client: HTTPClient) -> [String: any VideoOperationPoller] {
+        var pollers: [String: any VideoOperationPoller] = [:]
+        if let veoKey { pollers["google"] = VeoPoller(apiKey: veoKey, baseURL: veoBaseURL, client: client) }
+        if let runwayKey { pollers["runway"] = RunwayPoller(apiKey: runwayKey, baseURL: runwayBaseURL, client: client) }
+        return pollers
     }
 }

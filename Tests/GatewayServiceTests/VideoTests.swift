@@ -43,6 +43,26 @@ final class FakeVeo: Sendable {
     }
 }
 
+/// Runway's `POST /v1/text_to_video`: checks the key and the API version header, keeps the body.
+final class FakeRunway: Sendable {
+    let lastBody = Mutex<Data?>(nil)
+
+    func application() -> some ApplicationProtocol {
+        let router = Router()
+        router.post("/v1/text_to_video") { request, _ -> Response in
+            guard request.headers[.authorization] == "Bearer runway-test",
+                request.headers[HTTPField.Name("X-Runway-Version")!] == "2024-11-06"
+            else { return Response(status: .unauthorized) }
+            let body = Data(try await request.body.collect(upTo: 1 << 20).readableBytesView)
+            self.lastBody.withLock { $0 = body }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"id":"17f20503-6c24-4c16-946b-35dbbce2af2f"}"#)))
+        }
+        return Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    }
+}
+
 struct VideoTests {
     func start(_ body: [String: Any], headers: HTTPFields, client: any TestClientProtocol) async throws -> (
         Int, [String: Any]
@@ -116,6 +136,37 @@ struct VideoTests {
                 ] {
                     #expect(try await start(bad, headers: headers, client: client).0 == 400)
                 }
+            }
+        }
+    }
+
+    @Test func runwayIsStartedInItsFormatAndTheWorkerIsToldToPollIt() async throws {
+        let fake = FakeRunway()
+        try await fake.application().test(.live) { live in
+            let port = try #require(live.port)
+            try await GatewayHarness.run(extra: [
+                "RUNWAYML_API_SECRET": "runway-test", "RUNWAY_BASE_URL": "http://127.0.0.1:\(port)",
+            ]) { harness, client in
+                let (_, headers) = try await harness.user()
+                try await client.execute(uri: "/v1/models", method: .get) { response in
+                    let video = (json(response)["video"] as? [[String: Any]]) ?? []
+                    let runway = video.first { $0["id"] as? String == "runway-gen4.5" }
+                    #expect(runway?["available"] as? Bool == true && runway?["provider"] as? String == "runway")
+                }
+                let (status, body) = try await start(
+                    ["model": "runway-gen4.5", "prompt": "صقر فوق وادي رم", "duration_s": 8, "aspect_ratio": "9:16"],
+                    headers: headers, client: client)
+                #expect(status == 202 && body["model"] as? String == "runway-gen4.5" && body["demo"] as? Bool == false)
+                let raw = try #require(fake.lastBody.withLock { $0 })
+                let sent = try JSONSerialization.jsonObject(with: raw) as? [String: Any] ?? [:]
+                #expect(sent["model"] as? String == "gen4.5" && sent["promptText"] as? String == "صقر فوق وادي رم")
+                #expect(sent["ratio"] as? String == "720:1280" && sent["duration"] as? Int == 10)
+                let job = try #require(
+                    try await JobRepository(client: harness.postgres, logger: Logger(label: "t"))
+                        .find(id: UUID(uuidString: body["job_id"] as? String ?? "")!))
+                let payload = try JSONDecoder.studio.decode(
+                    JobPayloads.VideoGenerate.self, from: Data(job.payloadJSON.utf8))
+                #expect(payload.provider == "runway" && payload.operation == "17f20503-6c24-4c16-946b-35dbbce2af2f")
             }
         }
     }

@@ -39,11 +39,23 @@ struct CleanupTests {
                             """), logger: logger)
             }
             try await harness.redis.send("ZADD", reservationsKey, "9999999999999", "stuck:1")
+            // Outbox mail: a 10-day-old message and its notes go, yesterday's stays, other files are not touched.
+            let outbox = URL(fileURLWithPath: NSTemporaryDirectory() + "outbox-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: outbox, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: outbox) }
+            for (name, days) in [("old.eml", 10.0), ("old.json", 10), ("new.eml", 1), ("keep.txt", 10)] {
+                let file = outbox.appendingPathComponent(name)
+                try Data("x".utf8).write(to: file)
+                try FileManager.default.setAttributes(
+                    [.modificationDate: Date().addingTimeInterval(-days * 86_400)], ofItemAtPath: file.path)
+            }
             let cleanup = CleanupJob(
                 postgres: db, settlement: QuotaSettlement(redis: harness.redis, postgres: db, logger: logger),
-                stuckAfter: .seconds(7200))
+                stuckAfter: .seconds(7200), outbox: outbox)
             let report = try await cleanup.run(now: Date(), logger: logger)
-            #expect(report == .init(expiredLinks: 1, stuckJobs: 1, removedFiles: 1))
+            #expect(report == .init(expiredLinks: 1, stuckJobs: 1, removedFiles: 1, removedMail: 2))
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: outbox.path).sorted() == ["keep.txt", "new.eml"])
             #expect(try await harness.redis.send("ZCARD", reservationsKey).int == 0)
             await harness.redis.shutdown()
             #expect(try await harness.jobs.find(id: stuck.id)?.status == .failed)

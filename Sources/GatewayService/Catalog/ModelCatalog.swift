@@ -133,6 +133,8 @@ struct ModelCatalog: Sendable {
            "name_ar": "صور تجريبية (دون اتصال)", "max_images": 4, "unit_cost": 1},
           {"id": "veo-3", "modality": "video", "provider": "google", "upstream": "veo-3.0-generate-001", "name": "Veo 3",
            "name_ar": "فيو 3", "default": true, "max_seconds": 8, "unit_cost": 1},
+          {"id": "runway-gen4.5", "modality": "video", "provider": "runway", "upstream": "gen4.5", "name": "Runway Gen-4.5",
+           "name_ar": "رنواي Gen-4.5", "max_seconds": 10, "unit_cost": 1},
           {"id": "demo-video", "modality": "video", "provider": "demo", "upstream": "demo", "name": "Studio demo video (offline)",
            "name_ar": "فيديو تجريبي (دون اتصال)", "max_seconds": 20, "unit_cost": 1}
         ]

@@ -52,5 +52,10 @@ func videoProviders(settings: GatewaySettings, httpClient: HTTPClient) -> [Strin
             apiKey: key.key, baseURL: key.baseURL, client: httpClient,
             timeout: .seconds(Int64(min(settings.providerTimeout, 60))))
     }
+    if let key = settings.runway {
+        providers["runway"] = RunwayVideoProvider(
+            apiKey: key.key, baseURL: key.baseURL, client: httpClient,
+            timeout: .seconds(Int64(min(settings.providerTimeout, 60))))
+    }
     return providers
 }

@@ -50,3 +50,36 @@ struct VeoVideoProvider: VideoProvider {
         return operation
     }
 }
+
+/// Runway's API: `POST /v1/text_to_video` (Bearer key and the required `X-Runway-Version`) answers
+/// with a task id that the worker polls at `GET /v1/tasks/{id}`.
+struct RunwayVideoProvider: VideoProvider {
+    static let apiVersion = "2024-11-06"
+    let name = "runway"
+    let apiKey: String
+    let baseURL: String
+    let client: HTTPClient
+    let timeout: TimeAmount
+
+    /// Runway's frame sizes for the studio's two shapes.
+    static func ratio(_ aspect: String) -> String { aspect == "9:16" ? "720:1280" : "1280:720" }
+
+    /// Runway makes 5 or 10 second clips: the nearer one.
+    static func duration(_ seconds: Int) -> Int { seconds <= 7 ? 5 : 10 }
+
+    func start(_ request: VideoRequest) async throws -> String? {
+        let body: [String: Any] = [
+            "model": request.upstreamModel, "promptText": request.prompt, "ratio": Self.ratio(request.aspectRatio),
+            "duration": Self.duration(request.durationSeconds),
+        ]
+        let http = try ProviderHTTP.jsonPOST(
+            baseURL, "/v1/text_to_video",
+            headers: [("Authorization", "Bearer \(apiKey)"), ("X-Runway-Version", Self.apiVersion)], body: body)
+        let response = try await ProviderHTTP.execute(http, client: client, timeout: timeout, provider: name)
+        let buffer = try await response.body.collect(upTo: 1 << 20)
+        guard let json = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any],
+            let task = json["id"] as? String, !task.isEmpty
+        else { throw ProviderError.unavailable(provider: name, status: 200) }
+        return task
+    }
+}

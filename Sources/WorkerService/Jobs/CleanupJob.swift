@@ -4,14 +4,18 @@ import Logging
 import PostgresNIO
 
 /// `cleanup`: expired sign-in links go, jobs stuck in `running` past the deadline (their worker died and the
-/// queue entry is gone) are failed with their quota reservation released, and week-old rows of rejected and
-/// deleted files are removed.
+/// queue entry is gone) are failed with their quota reservation released, week-old rows of rejected and
+/// deleted files are removed, and so is week-old mail in the local outbox (local and test modes).
 struct CleanupJob: JobHandler {
     let kind = JobKind.cleanup
     let postgres: PostgresClient
     let settlement: QuotaSettlement
     /// A job running longer than this is stuck.
     let stuckAfter: Duration
+    /// The local outbox (`OUTBOX_DIR`) when mail is written there instead of sent; nil on AWS.
+    var outbox: URL? = nil
+    /// How long outbox mail is kept.
+    var outboxKeep: TimeInterval = 7 * 86_400
 
     struct Report: Codable, Equatable {
         let expiredLinks: Int
@@ -19,6 +23,8 @@ struct CleanupJob: JobHandler {
         /// Rows of rejected and deleted files older than a week (their bytes went when they were rejected or
         /// deleted).
         var removedFiles = 0
+        /// Outbox mail files older than `outboxKeep`.
+        var removedMail = 0
     }
 
     func handle(_ job: JobEnvelope, logger: Logger) async throws {
@@ -27,7 +33,7 @@ struct CleanupJob: JobHandler {
             "cleanup done",
             metadata: [
                 "expired_links": "\(report.expiredLinks)", "stuck_jobs": "\(report.stuckJobs)",
-                "removed_files": "\(report.removedFiles)",
+                "removed_files": "\(report.removedFiles)", "removed_mail": "\(report.removedMail)",
             ])
     }
 
@@ -61,6 +67,31 @@ struct CleanupJob: JobHandler {
             RETURNING id
             """, logger: logger)
         for try await _ in old.decode(UUID.self) { removed += 1 }
-        return Report(expiredLinks: links, stuckJobs: jobs, removedFiles: removed)
+        return Report(
+            expiredLinks: links, stuckJobs: jobs, removedFiles: removed,
+            removedMail: removeOldMail(before: now.addingTimeInterval(-outboxKeep), logger: logger))
+    }
+
+    /// Deletes outbox files (a mail and its notes) last written before `cutoff`.
+    func removeOldMail(before cutoff: Date, logger: Logger) -> Int {
+        guard let outbox,
+            let names = try? FileManager.default.contentsOfDirectory(atPath: outbox.path)
+        else { return 0 }
+        var removed = 0
+        for name in names where name.hasSuffix(".eml") || name.hasSuffix(".json") {
+            let file = outbox.appendingPathComponent(name)
+            guard
+                let written = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate]
+                    as? Date,
+                written < cutoff
+            else { continue }
+            do {
+                try FileManager.default.removeItem(at: file)
+                removed += 1
+            } catch {
+                logger.warning("outbox mail not removed", metadata: ["file": "\(name)", "error": "\(error)"])
+            }
+        }
+        return removed
     }
 }
