@@ -623,6 +623,23 @@ def language_everywhere(context, page) -> None:
         page.click("#lang-toggle")
 
 
+def digits_preference(context, page) -> None:
+    page.goto(f"{BASE}/app/account/")
+    page.locator('.meter[data-kind="tokens"]').wait_for()
+    page.select_option("#pref-digits", "arab")
+    page.locator('#status[data-code="prefs_saved"]').wait_for()
+    meter = page.locator('.meter[data-kind="tokens"]').inner_text()
+    check("account: Eastern Arabic digits are applied at once", "٠" in meter or "١" in meter, meter)
+    _, me = fetch_in_page(page, "/v1/auth/me")
+    check("account: the digits choice is saved with the account", (me or {}).get("user", {}).get("digits") == "arab", str(me))
+    page.goto(f"{BASE}/app/chat/")
+    page.locator("#token-meter .meter").first.wait_for()
+    check("chat: the TokenMeter uses the chosen digits too", "٠" in page.inner_text("#token-meter"))
+    page.goto(f"{BASE}/app/account/")
+    page.select_option("#pref-digits", "latn")
+    page.locator('#status[data-code="prefs_saved"]').wait_for()
+
+
 def accessibility(context, page) -> None:
     from axe_playwright_python.sync_playwright import Axe
     axe = Axe()
@@ -707,6 +724,7 @@ def main() -> int:
         tour_page = tour.new_page()
         section("sign in for the tour", lambda: sign_in_quickly(tour, tour_page, "tour"))
         section("language on every page", lambda: language_everywhere(tour, tour_page))
+        section("digits", lambda: digits_preference(tour, tour_page))
         section("accessibility", lambda: accessibility(tour, tour_page))
         if SCREENSHOTS:
             section("screenshots", lambda: screenshots(tour, tour_page, SCREENSHOTS))

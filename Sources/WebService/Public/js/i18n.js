@@ -65,6 +65,22 @@ export function setLang(next) {
   for (const listener of listeners) listener(current);
 }
 
+/** Western (`latn`, the default) or Eastern Arabic (`arab`) digits on Arabic pages. */
+export function digits() {
+  try {
+    return localStorage.getItem("digits") === "arab" ? "arab" : "latn";
+  } catch {
+    return "latn";
+  }
+}
+
+export function setDigits(next) {
+  try {
+    localStorage.setItem("digits", next === "arab" ? "arab" : "latn");
+  } catch { /* the choice lasts for this page only */ }
+  for (const listener of listeners) listener(current);
+}
+
 export function onLangChange(listener) {
   listeners.add(listener);
   return () => listeners.delete(listener);

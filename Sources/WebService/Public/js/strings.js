@@ -380,6 +380,13 @@ export const strings = {
     "landing.q5": "هل أحتاج إلى كلمة مرور؟",
     "landing.a5": "لا. ندخل ببريدك الإلكتروني: رابط أو رمز من 6 أرقام يصلك في كل مرة.",
     "landing.closing": "جرّب الاستوديو اليوم بالعربية أو الإنجليزية.",
+
+    "account.preferences": "التفضيلات",
+    "account.prefLanguage": "لغة الواجهة والرسائل",
+    "account.prefDigits": "الأرقام",
+    "account.digitsLatn": "غربية (123)",
+    "account.digitsArab": "مشرقية (١٢٣)",
+    "account.prefsSaved": "حُفظت تفضيلاتك.",
   },
   en: {
     "common.brand": "AI Studio",
@@ -761,5 +768,12 @@ export const strings = {
     "landing.q5": "Do I need a password?",
     "landing.a5": "No. You sign in with your e-mail: a link or a 6-digit code each time.",
     "landing.closing": "Try the studio today, in Arabic or English.",
+
+    "account.preferences": "Preferences",
+    "account.prefLanguage": "Language of the interface and e-mails",
+    "account.prefDigits": "Digits",
+    "account.digitsLatn": "Western (123)",
+    "account.digitsArab": "Eastern Arabic (١٢٣)",
+    "account.prefsSaved": "Your preferences are saved.",
   },
 };

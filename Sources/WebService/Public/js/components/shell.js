@@ -1,7 +1,7 @@
 // The frame of every signed-in page: the sidebar (Chat, CV, Slides, Image, Video, Account), the top
 // bar's UsageBadge and language toggle, the TokenMeter when the page has one, and the sign-in check.
 import { get } from "../api.js";
-import { apply, onLangChange, t } from "../i18n.js";
+import { apply, digits, lang, onLangChange, setDigits, setLang, t } from "../i18n.js";
 import { mountLangToggle } from "./lang-toggle.js";
 import { mountTokenMeter, mountUsageBadge, refreshUsage } from "./usage.js";
 
@@ -67,6 +67,15 @@ export async function mountShell(active) {
     if (error.status === 401) location.replace(`/signin/?next=${encodeURIComponent(location.pathname + location.search)}`);
     throw error;
   }
+  // The account's own choices win over this browser's, the first time a page sees them.
+  const saved = me?.user;
+  try {
+    if (saved && !sessionStorage.getItem("prefs-synced")) {
+      sessionStorage.setItem("prefs-synced", "1");
+      if (saved.digits && saved.digits !== digits()) setDigits(saved.digits);
+      if (saved.locale && saved.locale !== lang()) setLang(saved.locale);
+    }
+  } catch { /* storage blocked: keep this page's choices */ }
   refreshUsage();
   return me;
 }

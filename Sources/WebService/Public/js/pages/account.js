@@ -1,6 +1,6 @@
 // The Account page: subscription with cancel/renew, this period's meters, plans and add-ons to buy, invoices.
-import { get, post } from "../api.js";
-import { errorMessage, formatDateTime, formatNumber, lang, onLangChange, t } from "../i18n.js";
+import { get, patch, post } from "../api.js";
+import { digits, errorMessage, formatDateTime, formatNumber, lang, onLangChange, setDigits, setLang, t } from "../i18n.js";
 import { mountShell } from "../components/shell.js";
 import { createStatus } from "../components/status.js";
 
@@ -161,5 +161,23 @@ async function load() {
     status.show("error", () => errorMessage(error), error.code);
   }
 }
+
+// Preferences: applied here at once and saved with the account (e-mails follow the language too).
+async function savePreferences() {
+  try {
+    await patch("/v1/auth/me", { locale: $("pref-lang").value, digits: $("pref-digits").value });
+    status.show("success", () => t("account.prefsSaved"), "prefs_saved");
+  } catch (error) {
+    status.show("error", () => errorMessage(error), error.code);
+  }
+}
+$("pref-lang").value = lang();
+$("pref-digits").value = digits();
+$("pref-lang").addEventListener("change", () => { setLang($("pref-lang").value); savePreferences(); });
+$("pref-digits").addEventListener("change", () => { setDigits($("pref-digits").value); savePreferences(); });
+onLangChange(() => {
+  $("pref-lang").value = lang();
+  $("pref-digits").value = digits();
+});
 
 load();
