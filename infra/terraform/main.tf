@@ -48,9 +48,10 @@ locals {
       port        = local.ports.gateway, cpu = 512, memory = 1024, desired_count = 2, min_count = 2, max_count = 6
       health_path = "/readyz", stop_timeout = 60
       environment = merge(local.common_env, {
-        PORT     = tostring(local.ports.gateway)
-        BASE_URL = local.public_url
-        STORAGE  = "s3"
+        PORT                  = tostring(local.ports.gateway)
+        BASE_URL              = local.public_url
+        STORAGE               = "s3"
+        RATE_LIMIT_PER_MINUTE = tostring(var.gateway_rate_limit_per_minute)
       })
       secrets = concat(local.data_keys, local.provider_keys, ["JWT_SECRET"])
     }
@@ -102,7 +103,7 @@ module "rds" {
   min_acu                 = var.db_min_acu
   max_acu                 = var.db_max_acu
   instance_count          = local.is_prod ? 2 : 1
-  deletion_protection     = local.is_prod
+  deletion_protection     = coalesce(var.db_deletion_protection, local.is_prod)
   snapshot_identifier     = var.db_snapshot_identifier
 }
 

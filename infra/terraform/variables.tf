@@ -85,6 +85,18 @@ variable "db_snapshot_identifier" {
   default     = ""
 }
 
+variable "db_deletion_protection" {
+  description = "Overrides the database's deletion protection (default: on in prod). Turned off for one apply before a restore."
+  type        = bool
+  default     = null
+}
+
+variable "gateway_rate_limit_per_minute" {
+  description = "AI requests one user may make per 60 s (the gateway's RATE_LIMIT_PER_MINUTE)."
+  type        = number
+  default     = 60
+}
+
 variable "jwt_secret_version" {
   description = "Bump to issue a new session signing key (everyone signs in again)."
   type        = number
