@@ -274,7 +274,7 @@ deploy_check() {
 
 # emulator_check: the whole emulator phase; its output goes to $work/emulator.log.
 emulator_check() {
-    local port copy started_at status=0
+    local port copy started_at boot_pid status=0
     local -a boot_vars stack_vars
     started_at=$(date +%s)
     port=$(free_port)
@@ -285,12 +285,18 @@ emulator_check() {
     cp -R "$TF_DIR/." "$copy/"
     find "$copy" \( -name .terraform -o -name '.terraform.lock.hcl' -o -name '*.tfstate*' \) -prune -exec rm -rf {} +
 
-    # bootstrap/: state bucket, lock table, OIDC provider and the two CI roles.
+    # bootstrap/ (state bucket, lock table, OIDC provider, the two CI roles) shares nothing with the
+    # stack, so it runs alongside it.
     boot_vars=(-var "aws_account_id=$emulator_account" -var "github_repository=example/ai-studio"
         -var "force_destroy_state=true")
     emulator_override "$copy/bootstrap" "$port"
-    apply_and_plan bootstrap "$copy/bootstrap" "${boot_vars[@]}" || status=1
-    destroy bootstrap "$copy/bootstrap" "${boot_vars[@]}" || status=1
+    (
+        boot_status=0
+        apply_and_plan bootstrap "$copy/bootstrap" "${boot_vars[@]}" || boot_status=1
+        destroy bootstrap "$copy/bootstrap" "${boot_vars[@]}" || boot_status=1
+        exit "$boot_status"
+    ) >"$work/bootstrap.log" 2>&1 &
+    boot_pid=$!
 
     # The stack, with a domain in a zone the emulator holds (certificates, DNS, SES DKIM).
     stack_vars=(-var "aws_account_id=$emulator_account" -var "emulator=true" -var "environment=emulator"
@@ -319,6 +325,8 @@ EOF
         status=1
     fi
     destroy stack "$copy" "${stack_vars[@]}" || status=1
+    wait "$boot_pid" || status=1
+    cat "$work/bootstrap.log"
     echo "emulator check took $(($(date +%s) - started_at))s"
     return "$status"
 }
