@@ -434,5 +434,6 @@ if [[ -n "$emulator_pid" ]]; then
 fi
 
 phase ""
-printf '\ninfra: %d passed, %d failed (%ss in all)\n' "$passed" "$failed" "$(($(date +%s) - started))"
+printf '\ninfra_check took %ss in all\n' "$(($(date +%s) - started))"
+printf 'infra: %d passed, %d failed\n' "$passed" "$failed"
 ((failed == 0))

@@ -24,6 +24,13 @@ data "aws_iam_policy_document" "deploy" {
     resources = ["*"]
   }
 
+  # Task definitions carry the stack's tags; registering them tags the new revision.
+  statement {
+    sid       = "TagTaskDefinitions"
+    actions   = ["ecs:TagResource", "ecs:ListTagsForResource"]
+    resources = ["arn:${local.partition}:ecs:${local.region}:${local.account}:task-definition/${var.project_name}-*:*"]
+  }
+
   statement {
     sid       = "RollServices"
     actions   = ["ecs:UpdateService", "ecs:DescribeServices"]
