@@ -1,0 +1,12 @@
+output "log_group_names" {
+  description = "CloudWatch log group of each service."
+  value       = { for k, g in aws_cloudwatch_log_group.service : k => g.name }
+}
+
+output "log_group_arns" {
+  value = { for k, g in aws_cloudwatch_log_group.service : k => g.arn }
+}
+
+output "alarm_topic_arn" {
+  value = aws_sns_topic.alarms.arn
+}
