@@ -60,6 +60,7 @@ shopt -s nullglob
 dockerfiles=(docker/*.Dockerfile)
 shell_scripts=(scripts/*.sh)
 [[ -f .ci/run ]] && shell_scripts+=(.ci/run)
+shell_scripts+=(.github/scripts/*.sh)
 shopt -u nullglob
 
 # --- tools -----------------------------------------------------------------------------------

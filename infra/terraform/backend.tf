@@ -1,5 +1,5 @@
 # Remote state in S3 with a DynamoDB lock. The bucket and the table come from bootstrap/ (applied
-# once, docs/RUNBOOK-infra.md); their names carry the project and the account id, so they are
+# once, docs/RUNBOOK.md); their names carry the project and the account id, so they are
 # given at init time, as the infra workflow does:
 #   terraform init \
 #     -backend-config="bucket=ai-studio-tfstate-<account id>" \

@@ -1,5 +1,5 @@
 # Operator levers. Uncomment and change one, push to main, and the infra workflow applies it
-# (docs/RUNBOOK-infra.md says when to use which).
+# (docs/RUNBOOK.md says when to use which).
 
 # db_password_version           = 2                    # rotate the database password
 # jwt_secret_version            = 2                    # new session key: everyone signs in again

@@ -61,7 +61,7 @@ output "secret_names" {
 }
 
 output "ops" {
-  description = "What `aws ecs run-task` needs for the operator task (docs/RUNBOOK-infra.md)."
+  description = "What `aws ecs run-task` needs for the operator task (docs/RUNBOOK.md)."
   value = {
     task_family     = module.ecs.ops_task_family
     subnets         = module.vpc.private_subnet_ids

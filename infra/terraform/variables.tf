@@ -80,7 +80,7 @@ variable "db_password_version" {
 }
 
 variable "db_snapshot_identifier" {
-  description = "Restore the database from this snapshot: replaces the cluster (docs/RUNBOOK-infra.md)."
+  description = "Restore the database from this snapshot: replaces the cluster (docs/RUNBOOK.md)."
   type        = string
   default     = ""
 }

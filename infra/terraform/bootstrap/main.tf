@@ -1,4 +1,4 @@
-# Applied once, from an operator's shell with administrator credentials (docs/RUNBOOK-infra.md):
+# Applied once, from an operator's shell with administrator credentials (docs/RUNBOOK.md):
 # the state bucket and lock table the stack's backend needs, and the CI identity (GitHub's OIDC
 # provider, gha-infra-role, gha-deploy-role). Everything else is applied by the infra workflow.
 

@@ -5,7 +5,7 @@ resource "aws_wafv2_ip_set" "blocked" {
   count              = var.enabled ? 1 : 0
   provider           = aws.us_east_1
   name               = "${var.name}-blocked"
-  description        = "Addresses refused outright (docs/RUNBOOK-infra.md)"
+  description        = "Addresses refused outright (docs/RUNBOOK.md)"
   scope              = "CLOUDFRONT"
   ip_address_version = "IPV4"
   addresses          = var.blocked_ips

@@ -1,5 +1,5 @@
 # A one-off task for operators: psql (and redis-cli after `apk add redis`) inside the VPC with the
-# services' DATABASE_URL and REDIS_URL, reached with ECS Exec. Started by hand (docs/RUNBOOK-infra.md),
+# services' DATABASE_URL and REDIS_URL, reached with ECS Exec. Started by hand (docs/RUNBOOK.md),
 # never as a service.
 
 resource "aws_iam_role" "ops_task" {

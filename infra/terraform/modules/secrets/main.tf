@@ -3,7 +3,7 @@
 #   password or key is ever in the state;
 # - plain: values Terraform knows (bucket names, Redis URL, SES region, sender address);
 # - placeholders: provider keys and payment credentials, a JSON object {"value": "..."} that an
-#   operator fills outside Terraform (docs/RUNBOOK-infra.md); Terraform writes only the starting value.
+#   operator fills outside Terraform (docs/RUNBOOK.md); Terraform writes only the starting value.
 
 locals {
   derived = toset(["DATABASE_URL", "JWT_SECRET"])
@@ -15,7 +15,7 @@ locals {
 }
 
 resource "aws_secretsmanager_secret" "this" {
-  #checkov:skip=CKV2_AWS_57:No rotation Lambda: the DSN and session key rotate by a version bump in Terraform, provider keys at the provider (docs/RUNBOOK-infra.md)
+  #checkov:skip=CKV2_AWS_57:No rotation Lambda: the DSN and session key rotate by a version bump in Terraform, provider keys at the provider (docs/RUNBOOK.md)
   for_each                = local.names
   name                    = each.value
   description             = "AI Studio ${each.key}"
