@@ -13,6 +13,8 @@ import Testing
 /// A fake Gemini `generateContent` for Nano Banana: the prompt picks the answer.
 final class FakeNanoBanana: Sendable {
     let calls = Atomic<Int>(0)
+    /// The `inlineData` parts of the last request (a picture to edit), as (mime type, bytes).
+    let inputs = Mutex<[(String, Data)]>([])
     static let png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 
     func application() -> some ApplicationProtocol {
@@ -27,6 +29,14 @@ final class FakeNanoBanana: Sendable {
             let prompt =
                 ((json["contents"] as? [[String: Any]])?.first?["parts"] as? [[String: Any]])?.first?["text"] as? String
                 ?? ""
+            let parts = ((json["contents"] as? [[String: Any]])?.first?["parts"] as? [[String: Any]]) ?? []
+            let pictures = parts.compactMap { part -> (String, Data)? in
+                guard let inline = part["inlineData"] as? [String: Any], let type = inline["mimeType"] as? String,
+                    let data = (inline["data"] as? String).flatMap({ Data(base64Encoded: $0) })
+                else { return nil }
+                return (type, data)
+            }
+            self.inputs.withLock { $0 = pictures }
             let modalities = (json["generationConfig"] as? [String: Any])?["responseModalities"] as? [String]
             guard context.parameters.get("call") == "gemini-2.5-flash-image:generateContent", modalities == ["IMAGE"]
             else {
@@ -116,6 +126,56 @@ struct ImageTests {
                 #expect(down == 502)
             }
             #expect(fake.calls.load(ordering: .relaxed) == 3)
+        }
+    }
+
+    @Test func anUploadedPictureIsEditedByNanoBananaAndOnlyByAModelThatCanEdit() async throws {
+        let fake = FakeNanoBanana()
+        try await fake.application().test(.live) { live in
+            let port = try #require(live.port)
+            let storage = NSTemporaryDirectory() + "gw-storage-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: storage) }
+            try await GatewayHarness.run(
+                extra: [
+                    "STORAGE_DIR": storage, "NANO_BANANA_API_KEY": "g-test",
+                    "NANO_BANANA_BASE_URL": "http://127.0.0.1:\(port)",
+                ]
+            ) { harness, client in
+                let (userID, headers) = try await harness.user()
+                let files = FileRepository(client: harness.postgres, logger: Logger(label: "t"))
+                let picture = try #require(Data(base64Encoded: FakeNanoBanana.png))
+                let id = UUID()
+                let key = "users/\(userID.uuidString.lowercased())/\(id.uuidString.lowercased()).png"
+                try FileManager.default.createDirectory(
+                    atPath: storage + "/assets/users/\(userID.uuidString.lowercased())",
+                    withIntermediateDirectories: true)
+                try picture.write(to: URL(fileURLWithPath: storage + "/assets/" + key))
+                _ = try await files.createReady(
+                    id: id, userID: userID, type: .png, key: key, bytes: Int64(picture.count), name: "mine.png")
+
+                let (status, body) = try await generate(
+                    ["prompt": "اجعل السماء بنفسجية", "input_file_id": id.uuidString], headers: headers, client: client)
+                #expect(status == 200 && body["model"] as? String == "nano-banana")
+                let sent = fake.inputs.withLock { $0 }
+                #expect(sent.count == 1 && sent.first?.0 == "image/png" && sent.first?.1 == picture)
+                // The demo cannot edit; another user's file, or a file still being checked, is refused.
+                let (demo, refusal) = try await generate(
+                    ["model": "demo-image", "prompt": "x", "input_file_id": id.uuidString], headers: headers,
+                    client: client)
+                #expect(demo == 400 && (refusal["error"] as? [String: Any])?["code"] as? String == "model_cannot_edit")
+                let (_, stranger) = try await harness.user()
+                #expect(
+                    try await generate(
+                        ["prompt": "x", "input_file_id": id.uuidString], headers: stranger, client: client
+                    )
+                    .0 == 404)
+                let pending = try await files.create(
+                    id: UUID(), userID: userID, type: .png, key: "q-\(UUID())", bytes: 1, name: "later.png")
+                let (notReady, waiting) = try await generate(
+                    ["prompt": "x", "input_file_id": pending.id.uuidString], headers: headers, client: client)
+                #expect(notReady == 409 && (waiting["error"] as? [String: Any])?["code"] as? String == "file_not_ready")
+            }
+            #expect(fake.calls.load(ordering: .relaxed) == 1)
         }
     }
 

@@ -4,9 +4,11 @@ import Foundation
 import NIOCore
 
 /// Nano Banana: Gemini's image model through `generateContent` with `responseModalities: ["IMAGE"]`;
-/// images come back as base64 `inlineData` parts. One call per image.
+/// images come back as base64 `inlineData` parts. One call per image. A picture to edit goes as an
+/// `inlineData` part next to the instruction.
 struct GeminiImageProvider: ImageProvider {
     let name = "google"
+    let canEdit = true
     let apiKey: String
     let baseURL: String
     let client: HTTPClient
@@ -19,8 +21,12 @@ struct GeminiImageProvider: ImageProvider {
     }
 
     func generateOne(_ request: ImageRequest) async throws -> [GeneratedImage] {
+        var asked: [[String: Any]] = [["text": request.prompt]]
+        if let input = request.input {
+            asked.append(["inlineData": ["mimeType": input.mimeType, "data": input.data.base64EncodedString()]])
+        }
         let body: [String: Any] = [
-            "contents": [["role": "user", "parts": [["text": request.prompt]]]],
+            "contents": [["role": "user", "parts": asked]],
             "generationConfig": ["responseModalities": ["IMAGE"], "imageConfig": ["aspectRatio": request.aspectRatio]],
         ]
         let http = try ProviderHTTP.jsonPOST(

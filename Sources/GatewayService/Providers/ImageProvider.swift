@@ -11,12 +11,25 @@ struct ImageRequest: Sendable {
     let prompt: String
     let count: Int
     let aspectRatio: String
+    /// The user's picture to edit (`input_file_id`), sent to providers that can edit.
+    var input: InputImage? = nil
+}
+
+struct InputImage: Sendable, Equatable {
+    let data: Data
+    let mimeType: String
 }
 
 /// An image backend: Nano Banana (Gemini image), or the local demo.
 protocol ImageProvider: Sendable {
     var name: String { get }
+    /// Whether it can take a picture to edit (`ImageRequest.input`).
+    var canEdit: Bool { get }
     func generate(_ request: ImageRequest) async throws -> [GeneratedImage]
+}
+
+extension ImageProvider {
+    var canEdit: Bool { false }
 }
 
 /// The offline demo: a PNG drawn on this machine, its colours taken from the prompt, so the image

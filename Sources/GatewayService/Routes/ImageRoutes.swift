@@ -21,10 +21,12 @@ struct ImageRoutes {
         let prompt: String?
         let count: Int?
         let aspectRatio: String?
+        let inputFileID: String?
 
         enum CodingKeys: String, CodingKey {
             case model, prompt, count
             case aspectRatio = "aspect_ratio"
+            case inputFileID = "input_file_id"
         }
     }
 
@@ -76,6 +78,10 @@ struct ImageRoutes {
                 "aspect_ratio must be one of \(Self.aspectRatios.joined(separator: ", ")).",
                 "يجب أن تكون النسبة واحدة من: \(Self.aspectRatios.joined(separator: "، ")).", field: "aspect_ratio")
         }
+        let input = try await inputImage(body.inputFileID, userID: user.id)
+        if input != nil, !(providers[model.provider]?.canEdit ?? false) {
+            throw AppError.cannotEdit(model.id)
+        }
         if try await moderator.check([prompt]).blocked {
             context.logger.warning("image request blocked by moderation")
             throw AppError.contentBlocked
@@ -84,7 +90,9 @@ struct ImageRoutes {
         let reservation = try await ledger.reserve(userID: user.id, kind: .images, amount: units)
         do {
             let (answered, images) = try await call(
-                model, ImageRequest(upstreamModel: model.upstream, prompt: prompt, count: count, aspectRatio: aspect),
+                model,
+                ImageRequest(
+                    upstreamModel: model.upstream, prompt: prompt, count: count, aspectRatio: aspect, input: input),
                 logger: context.logger)
             var stored: [Image] = []
             for image in images.prefix(count) {
@@ -108,7 +116,7 @@ struct ImageRoutes {
             let billed = Int64((Double(stored.count) * (answered.unitCost ?? 1)).rounded(.up))
             let quota = try await ledger.settle(
                 reservation, actual: billed, model: answered.id,
-                meta: ["provider": answered.provider, "aspect_ratio": aspect])
+                meta: ["provider": answered.provider, "aspect_ratio": aspect, "edit": input == nil ? "no" : "yes"])
             return Generated(
                 model: answered.id, provider: answered.provider, demo: answered.provider == "demo", images: stored,
                 quota: quota)
@@ -127,12 +135,15 @@ struct ImageRoutes {
             + model.fallbacks.compactMap(catalog.model).filter { $0.modality == .image && catalog.isAvailable($0) }
         var lastError: (any Error)?
         for candidate in chain {
-            guard let provider = providers[candidate.provider] else { continue }
+            // An edit goes only to models that can take a picture.
+            guard let provider = providers[candidate.provider], request.input == nil || provider.canEdit else {
+                continue
+            }
             do {
                 let images = try await provider.generate(
                     ImageRequest(
                         upstreamModel: candidate.upstream, prompt: request.prompt, count: request.count,
-                        aspectRatio: request.aspectRatio))
+                        aspectRatio: request.aspectRatio, input: request.input))
                 return (candidate, images)
             } catch let error as ProviderError where error.allowsFallback {
                 logger.warning(
@@ -142,5 +153,31 @@ struct ImageRoutes {
             }
         }
         throw lastError ?? ProviderError.unavailable(provider: model.provider, status: 0)
+    }
+
+    /// The user's own uploaded picture (checked and promoted, PNG, JPEG or WebP), read from storage.
+    func inputImage(_ reference: String?, userID: UUID) async throws -> InputImage? {
+        guard let reference else { return nil }
+        guard let id = UUID(uuidString: reference), let file = try await files.find(id: id, userID: userID) else {
+            throw AppError.notFound
+        }
+        guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+        guard let type = file.type, [.png, .jpeg, .webp].contains(type),
+            let data = try await storage.assets.get(key: file.key)
+        else {
+            throw AppError.validation(
+                "input_file_id must name a PNG, JPEG or WebP picture.", "يجب أن يكون الملف صورة PNG أو JPEG أو WebP.",
+                field: "input_file_id")
+        }
+        return InputImage(data: data, mimeType: type.contentType)
+    }
+}
+
+extension AppError {
+    static func cannotEdit(_ model: String) -> AppError {
+        AppError(
+            code: "model_cannot_edit", status: .badRequest,
+            message: "The model \(model) cannot edit pictures. Choose Nano Banana.",
+            messageAr: "النموذج \(model) لا يستطيع تعديل الصور. اختر نانو بنانا.")
     }
 }

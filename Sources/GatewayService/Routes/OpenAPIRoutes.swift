@@ -25,7 +25,8 @@ extension AppError {
         [
             .validation(
                 "The request is malformed: check the data you sent.", "الطلب غير صالح: تحقّق من البيانات المرسلة."),
-            .unknownModel("…"), .modelUnavailable("…"), .unauthenticated, .accountBlocked, .csrfFailed, .notFound,
+            .unknownModel("…"), .modelUnavailable("…"), .cannotEdit("…"), .fileNotReady(.quarantined),
+            .fileNotReady(.rejected), .unauthenticated, .accountBlocked, .csrfFailed, .notFound,
             .quotaExceeded(upgradeURL: "/app/account"), .contentBlocked, .rateLimited(retryAfterSeconds: 60),
             .providerFailure("openai"), ProviderError.overloaded(provider: "openai", retryAfter: 10).appError,
             .providerTimeout("openai"), .serviceUnavailable, .internalError,

@@ -387,6 +387,11 @@ export const strings = {
     "account.digitsLatn": "غربية (123)",
     "account.digitsArab": "مشرقية (١٢٣)",
     "account.prefsSaved": "حُفظت تفضيلاتك.",
+
+    "image.aiEdit": "عدّلها بالذكاء الاصطناعي",
+    "image.editingNote": "سيُعدّل الذكاء الاصطناعي الصورة المختارة حسب وصفك.",
+    "image.stopEditing": "ارسم صورة جديدة بدلًا من ذلك",
+    "image.applyEdit": "عدّل الصورة",
   },
   en: {
     "common.brand": "AI Studio",
@@ -775,5 +780,10 @@ export const strings = {
     "account.digitsLatn": "Western (123)",
     "account.digitsArab": "Eastern Arabic (١٢٣)",
     "account.prefsSaved": "Your preferences are saved.",
+
+    "image.aiEdit": "Edit with AI",
+    "image.editingNote": "The AI will change the chosen picture as you describe.",
+    "image.stopEditing": "Draw a new picture instead",
+    "image.applyEdit": "Edit the picture",
   },
 };

@@ -16,6 +16,19 @@ const undoStack = [];
 let selection = null; // { x, y, w, h } in canvas pixels
 let dragStart = null;
 let base = null; // the picture without the selection drawn on it
+let inputFileID = null; // a picture the AI is asked to change (Nano Banana edits it)
+
+function editWithAI(fileID) {
+  inputFileID = fileID;
+  $("editing").hidden = !fileID;
+  $("generate").textContent = t(fileID ? "image.applyEdit" : "image.generate");
+  $("generate").dataset.i18n = fileID ? "image.applyEdit" : "image.generate";
+  if (fileID) {
+    $("prompt").focus();
+    $("image-form").scrollIntoView({ behavior: "smooth", block: "start" });
+  }
+}
+$("stop-editing").addEventListener("click", () => editWithAI(null));
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -182,6 +195,8 @@ $("save").addEventListener("click", async () => {
     $("saved-link").href = url;
     $("saved-link").hidden = false;
     $("saved-link").dataset.fileId = file.id;
+    $("saved-ai-edit").hidden = false;
+    $("saved-ai-edit").onclick = () => editWithAI(file.id);
     banner.success(() => t("image.saved"), "saved");
   } catch (error) {
     banner.problem(error);
@@ -214,8 +229,10 @@ function showImages(images, demo) {
       }
     });
     const download = el("a", { href: image.url, class: "link-button", download: "", text: t("image.download") });
+    const ask = el("button", { type: "button", class: "link-button", "data-action": "ai-edit", text: t("image.aiEdit") });
+    ask.addEventListener("click", () => editWithAI(image.file_id));
     return el("figure", { class: "image-card", "data-file-id": image.file_id }, picture,
-      el("figcaption", {}, download, edit, demo ? el("span", { class: "tag", text: t("models.demo") }) : ""));
+      el("figcaption", {}, download, ask, edit, demo ? el("span", { class: "tag", text: t("models.demo") }) : ""));
   }));
 }
 
@@ -233,6 +250,7 @@ $("image-form").addEventListener("submit", async (event) => {
   try {
     const result = await post("/v1/images/generate", {
       model: $("model").value, prompt, count: Number($("count").value), aspect_ratio: $("aspect").value,
+      input_file_id: inputFileID ?? undefined,
     });
     showImages(result.images, result.demo);
     banner.success(() => t("image.done", { count: formatNumber(result.images.length) }), "generated");
