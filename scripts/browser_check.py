@@ -526,6 +526,15 @@ def image_and_quota(context, page) -> None:
     saved = page.evaluate("""async () => { const r = await fetch(document.getElementById("saved-link").href);
         const b = await createImageBitmap(await r.blob()); return [r.status, b.width]; }""")
     check("image editor: the edit is saved as a new 320 px file and downloads", saved == [200, 320], str(saved))
+    # Asking the AI to change a picture: the offline demo cannot, and says so instead of drawing anew.
+    page.click("#saved-ai-edit")
+    check("image: 'edit with AI' marks the picture to change", page.locator("#editing").is_visible())
+    page.fill("#prompt", "اجعل السماء بنفسجية")
+    page.click("#generate")
+    cannot = page.locator('#banner[data-code="model_cannot_edit"]')
+    cannot.wait_for()
+    check("image: the demo model says clearly that it cannot edit pictures", is_arabic(cannot.inner_text()))
+    page.click("#stop-editing")
     page.screenshot(path="/tmp/studio-image-ar.png", full_page=True)
 
     # Use up the month's images: the last request is refused before any drawing, with the upgrade link.
