@@ -171,6 +171,40 @@ struct VideoTests {
         }
     }
 
+    @Test func aFailingVeoFallsBackToRunwayAndPikaIsListedAsNotConnected() async throws {
+        let veo = FakeVeo()
+        let runway = FakeRunway()
+        try await veo.application().test(.live) { veoLive in
+            try await runway.application().test(.live) { runwayLive in
+                try await GatewayHarness.run(extra: [
+                    "VEO3_API_KEY": "veo-test", "VEO3_BASE_URL": "http://127.0.0.1:\(veoLive.port ?? 0)",
+                    "RUNWAYML_API_SECRET": "runway-test", "RUNWAY_BASE_URL": "http://127.0.0.1:\(runwayLive.port ?? 0)",
+                ]) { harness, client in
+                    let (_, headers) = try await harness.user()
+                    let (status, body) = try await start(
+                        ["prompt": "this will fail at Veo", "duration_s": 6], headers: headers, client: client)
+                    #expect(status == 202 && body["model"] as? String == "runway-gen4.5")
+                    #expect(veo.calls.load(ordering: .relaxed) == 1)
+                    #expect(runway.lastBody.withLock { $0 } != nil)
+                    try await client.execute(uri: "/v1/models", method: .get) { response in
+                        let video = (json(response)["video"] as? [[String: Any]]) ?? []
+                        let pika = video.first { $0["id"] as? String == "pika-2.2" }
+                        #expect(pika?["available"] as? Bool == false)
+                        #expect((pika?["name"] as? String)?.contains("no public API") == true)
+                    }
+                    let (refused, error) = try await start(
+                        ["model": "pika-2.2", "prompt": "x"], headers: headers, client: client)
+                    #expect(
+                        refused == 400 && (error["error"] as? [String: Any])?["code"] as? String == "model_unavailable")
+                }
+            }
+        }
+        await #expect(throws: ProviderError.self) {
+            _ = try await PikaVideoProvider().start(
+                VideoRequest(upstreamModel: "pika-2.2", prompt: "x", durationSeconds: 5, aspectRatio: "16:9"))
+        }
+    }
+
     @Test func aFinishedJobOffersItsClip() async throws {
         try await GatewayHarness.run { harness, client in
             let (userID, headers) = try await harness.user()

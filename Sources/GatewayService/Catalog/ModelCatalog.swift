@@ -132,9 +132,12 @@ struct ModelCatalog: Sendable {
           {"id": "demo-image", "modality": "image", "provider": "demo", "upstream": "demo", "name": "Studio demo images (offline)",
            "name_ar": "صور تجريبية (دون اتصال)", "max_images": 4, "unit_cost": 1},
           {"id": "veo-3", "modality": "video", "provider": "google", "upstream": "veo-3.0-generate-001", "name": "Veo 3",
-           "name_ar": "فيو 3", "default": true, "max_seconds": 8, "unit_cost": 1},
+           "name_ar": "فيو 3", "default": true, "max_seconds": 8, "unit_cost": 1, "fallbacks": ["runway-gen4.5"]},
           {"id": "runway-gen4.5", "modality": "video", "provider": "runway", "upstream": "gen4.5", "name": "Runway Gen-4.5",
            "name_ar": "رنواي Gen-4.5", "max_seconds": 10, "unit_cost": 1},
+          {"id": "pika-2.2", "modality": "video", "provider": "pika", "upstream": "pika-2.2",
+           "name": "Pika 2.2 (not connected: no public API)", "name_ar": "بيكا 2.2 (غير متصل: لا واجهة برمجية عامة)",
+           "max_seconds": 10, "unit_cost": 1},
           {"id": "demo-video", "modality": "video", "provider": "demo", "upstream": "demo", "name": "Studio demo video (offline)",
            "name_ar": "فيديو تجريبي (دون اتصال)", "max_seconds": 20, "unit_cost": 1}
         ]

@@ -83,3 +83,14 @@ struct RunwayVideoProvider: VideoProvider {
         return task
     }
 }
+
+/// Pika: a stub that keeps the interface. Pika has no first-party public API (its developer page points
+/// to third-party hosts), so no key turns it on; the catalogue lists it as not connected and a start
+/// fails like an unavailable provider, which sends a fallback chain on to the next model.
+struct PikaVideoProvider: VideoProvider {
+    let name = "pika"
+
+    func start(_ request: VideoRequest) async throws -> String? {
+        throw ProviderError.unavailable(provider: name, status: 501)
+    }
+}

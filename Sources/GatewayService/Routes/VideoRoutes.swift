@@ -93,7 +93,7 @@ struct VideoRoutes {
         let user = try context.requireUser()
         let body = try await request.decode(as: GenerateRequest.self, context: context)
         let (model, unitCost) = try catalog.resolve(body.model, modality: .video, implemented: providers.keys)
-        guard let provider = providers[model.provider] else { throw AppError.modelUnavailable(model.id) }
+        guard providers[model.provider] != nil else { throw AppError.modelUnavailable(model.id) }
         let prompt = (body.prompt ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...2000).contains(prompt.count) else {
             throw AppError.validation(
@@ -119,11 +119,11 @@ struct VideoRoutes {
             userID: user.id, kind: .video, amount: Int64(unitCost.rounded(.up)), lifetime: Self.reservationLifetime)
         let jobID = UUID()
         do {
-            let operation = try await provider.start(
-                VideoRequest(
-                    upstreamModel: model.upstream, prompt: prompt, durationSeconds: duration, aspectRatio: aspect))
+            let (started, operation) = try await start(
+                model, prompt: prompt, durationSeconds: duration, aspectRatio: aspect, logger: context.logger)
             let payload = JobPayloads.VideoGenerate(
-                jobID: jobID, userID: user.id, model: model.id, provider: model.provider, upstream: model.upstream,
+                jobID: jobID, userID: user.id, model: started.id, provider: started.provider,
+                upstream: started.upstream,
                 prompt: prompt, durationSeconds: duration, aspectRatio: aspect, operation: operation,
                 reservation: ledger.reference(reservation))
             let payloadJSON = String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self)
@@ -135,15 +135,46 @@ struct VideoRoutes {
                 _ = try? await jobs.markFailed(id: jobID, reason: "the job could not be queued")
                 throw error
             }
-            context.logger.info("video job started", metadata: ["job_id": "\(jobID)", "model": "\(model.id)"])
-            var response = try Started(jobID: jobID, status: "queued", model: model.id, demo: model.provider == "demo")
-                .response(from: request, context: context)
+            context.logger.info("video job started", metadata: ["job_id": "\(jobID)", "model": "\(started.id)"])
+            var response = try Started(
+                jobID: jobID, status: "queued", model: started.id, demo: started.provider == "demo"
+            )
+            .response(from: request, context: context)
             response.status = .accepted
             return response
         } catch {
             await ledger.release(reservation)
             throw (error as? ProviderError)?.appError ?? error
         }
+    }
+
+    /// Starts the model, or its fallbacks (video falls back by default, e.g. Veo → Runway) when its
+    /// provider fails with a 5xx, a timeout or overload. A fallback must allow the requested length.
+    func start(
+        _ model: CatalogModel, prompt: String, durationSeconds: Int, aspectRatio: String, logger: Logger
+    ) async throws -> (CatalogModel, String?) {
+        let chain =
+            [model]
+            + model.fallbacks.compactMap(catalog.model).filter {
+                $0.modality == .video && catalog.isAvailable($0) && durationSeconds <= ($0.maxSeconds ?? 8)
+            }
+        var lastError: (any Error)?
+        for candidate in chain {
+            guard let provider = providers[candidate.provider] else { continue }
+            do {
+                let operation = try await provider.start(
+                    VideoRequest(
+                        upstreamModel: candidate.upstream, prompt: prompt, durationSeconds: durationSeconds,
+                        aspectRatio: aspectRatio))
+                return (candidate, operation)
+            } catch let error as ProviderError where error.allowsFallback {
+                logger.warning(
+                    "video provider failed, trying the next model",
+                    metadata: ["model": "\(candidate.id)", "error": "\(error)"])
+                lastError = error
+            }
+        }
+        throw lastError ?? ProviderError.unavailable(provider: model.provider, status: 0)
     }
 
     @Sendable func status(_ request: Request, context: GatewayRequestContext) async throws -> JobView {
