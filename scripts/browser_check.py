@@ -632,6 +632,22 @@ def language_everywhere(context, page) -> None:
         page.click("#lang-toggle")
 
 
+def plan_locks(context, page) -> None:
+    """A Starter wallet, answered by the browser: the Slide Maker shows a lock in the sidebar."""
+    def starter(route):
+        response = route.fetch()
+        body = response.json()
+        body["plan"]["features"]["slides"] = False
+        route.fulfill(response=response, json=body)
+    page.route("**/v1/usage/me", starter)
+    page.goto(f"{BASE}/app/chat/")
+    page.locator('#sidebar a[data-tool="slides"][data-locked]').wait_for()
+    check("sidebar: a tool the plan lacks shows a lock with the reason",
+          page.locator('#sidebar a[data-tool="chat"][data-locked]').count() == 0
+          and "رقِّ" in (page.get_attribute('#sidebar a[data-tool="slides"]', "title") or ""))
+    page.unroute("**/v1/usage/me")
+
+
 def digits_preference(context, page) -> None:
     page.goto(f"{BASE}/app/account/")
     page.locator('.meter[data-kind="tokens"]').wait_for()
@@ -734,6 +750,7 @@ def main() -> int:
         section("sign in for the tour", lambda: sign_in_quickly(tour, tour_page, "tour"))
         section("language on every page", lambda: language_everywhere(tour, tour_page))
         section("digits", lambda: digits_preference(tour, tour_page))
+        section("plan locks", lambda: plan_locks(tour, tour_page))
         section("accessibility", lambda: accessibility(tour, tour_page))
         if SCREENSHOTS:
             section("screenshots", lambda: screenshots(tour, tour_page, SCREENSHOTS))

@@ -44,7 +44,7 @@ struct CVTests {
                 uri: "/v1/cv/generate", method: .post, headers: session.mutatingHeaders,
                 body: body(["form": Self.form, "language": "ar"])
             ) { response in
-                #expect(response.status.code == 402 && errorCode(response) == "feature_not_in_plan")
+                #expect(response.status.code == 402 && errorCode(response) == "plan_feature_required")
             }
             #expect(try await Self.count(harness, "files") == 0)
 

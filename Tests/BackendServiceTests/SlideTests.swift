@@ -113,7 +113,7 @@ struct SlideTests {
                 uri: "/v1/slides/generate", method: .post, headers: session.mutatingHeaders,
                 body: body(["outline": Self.outline(3), "language": "ar"])
             ) { response in
-                #expect(response.status.code == 402 && errorCode(response) == "feature_not_in_plan")
+                #expect(response.status.code == 402 && errorCode(response) == "plan_feature_required")
                 #expect((json(response)["error"] as? [String: Any])?["upgrade_url"] as? String == "/app/account/")
             }
             try await harness.postgres.query("UPDATE subscriptions SET plan_id = 'pro'", logger: Logger(label: "t"))

@@ -124,6 +124,35 @@ struct ChatTests {
         }
     }
 
+    @Test func aPromptLongerThanThePlanAllowsIs402UnlessThePlanHasLongPrompts() async throws {
+        try await withFakeOpenAI { fake, port in
+            try await GatewayHarness.run(openAIPort: port) { harness, client in
+                // About 10,000 tokens of Arabic: over Starter's 8,000, within Creator's 128,000 and the model's.
+                let long = String(repeating: "هذه جملة عربية طويلة للاختبار. ", count: 1_400)
+                let (starterID, starter) = try await harness.user(plan: "starter")
+                for uri in ["/v1/chat/complete", "/v1/chat/completions"] {
+                    try await client.execute(uri: uri, method: .post, headers: starter, body: chatBody(long)) {
+                        response in
+                        #expect(response.status.code == 402)
+                        #expect(errorCode(response) == "plan_feature_required")
+                        let error = json(response)["error"] as? [String: Any]
+                        #expect(error?["max_input_tokens"] as? String == "8000" && error?["upgrade_url"] != nil)
+                        #expect((error?["message_ar"] as? String)?.contains("أطول مما تسمح به خطتك") == true)
+                    }
+                }
+                #expect(fake.calls.load(ordering: .relaxed) == 0)
+                #expect(try await harness.billedTokens(starterID) == 0)
+                let (_, creator) = try await harness.user(plan: "creator")
+                try await client.execute(
+                    uri: "/v1/chat/complete", method: .post, headers: creator, body: chatBody(long)
+                ) {
+                    #expect($0.status == .ok)
+                }
+                #expect(fake.calls.load(ordering: .relaxed) == 1)
+            }
+        }
+    }
+
     @Test func fiftyParallelRequestsNeverBillPastTheLimit() async throws {
         try await withFakeOpenAI { fake, port in
             try await GatewayHarness.run(openAIPort: port) { harness, client in

@@ -70,7 +70,7 @@ struct DocumentRoutes {
                 "formats may hold docx and pdf.", "يمكن أن يحتوي formats على docx وpdf فقط.", field: "formats")
         }
         var form = try input.form.validated()
-        try await requireFeature(\.cv, userID: user.id)
+        try await requireFeature(.cv, userID: user.id)
         var polished: Bool?
         if input.polish == true {
             (form, polished) = try await polish(form, language: input.language, request: request)
@@ -213,19 +213,8 @@ struct DocumentRoutes {
             .absoluteString
     }
 
-    /// The feature must be in the user's current plan; otherwise 402 with the upgrade link.
-    func requireFeature(_ feature: KeyPath<PlanFeatures, Bool>, userID: UUID) async throws {
-        guard let subscription = try await usage.currentSubscription(userID: userID),
-            let plan = try await plans.plan(id: subscription.planID), plan.features[keyPath: feature]
-        else { throw AppError.featureNotInPlan }
+    /// The feature must be in the user's current plan; otherwise 402 `plan_feature_required` with the upgrade link.
+    func requireFeature(_ feature: PlanFeature, userID: UUID) async throws {
+        try await PlanGate(usage: usage, plans: plans).require(feature, userID: userID)
     }
-
-}
-
-extension AppError {
-    static let featureNotInPlan = AppError(
-        code: "feature_not_in_plan", status: .init(code: 402, reasonPhrase: "Payment Required"),
-        message: "Your plan does not include this feature. Upgrade to use it.",
-        messageAr: "خطتك الحالية لا تشمل هذه الميزة. قم بالترقية لاستخدامها.",
-        details: ["upgrade_url": "/app/account/"])
 }

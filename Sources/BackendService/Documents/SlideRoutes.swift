@@ -93,7 +93,7 @@ struct SlideRoutes {
                 "formats may hold pptx and pdf.", "يمكن أن يحتوي formats على pptx وpdf فقط.", field: "formats")
         }
         let outline = try Self.validated(input.outline)
-        try await documents.requireFeature(\.slides, userID: user.id)
+        try await documents.requireFeature(.slides, userID: user.id)
         let deck = PptxDocument(
             title: outline.title, subtitle: outline.subtitle, slides: outline.slides,
             language: input.language == .ar ? "ar-JO" : "en-US", rightToLeft: input.language == .ar,
@@ -124,7 +124,7 @@ struct SlideRoutes {
         let audience = try Self.clean(input.audience, "audience", max: 200)
         try Self.validateCount(input.slideCount)
         let points = try (input.points ?? []).prefix(20).compactMap { try Self.clean($0, "points", max: 300) }
-        try await documents.requireFeature(\.slides, userID: user.id)
+        try await documents.requireFeature(.slides, userID: user.id)
 
         let reply = try await askGateway(
             request: request, topic: topic, audience: audience, count: input.slideCount, language: input.language,

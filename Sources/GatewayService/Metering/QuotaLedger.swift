@@ -53,6 +53,8 @@ struct QuotaLedger: Sendable {
         let periodStart: Date
         let periodEnd: Date
         let limits: [String: Int64]
+        /// The plan's largest input per request, in tokens (Starter 8k, Pro 32k, Creator 128k).
+        var maxInputTokens: Int? = nil
     }
 
     /// Reserves `amount` of `kind`, or throws 402 `quota_exceeded` (also when there is no current plan).
@@ -122,7 +124,8 @@ struct QuotaLedger: Sendable {
         guard let period = summary.period else { return nil }
         let wallet = Wallet(
             periodStart: period.start, periodEnd: period.end,
-            limits: ["tokens": summary.tokens.limit, "images": summary.images.limit, "video": summary.videos.limit])
+            limits: ["tokens": summary.tokens.limit, "images": summary.images.limit, "video": summary.videos.limit],
+            maxInputTokens: summary.plan?.features.maxInputTokens)
         walletCache.set(userID, wallet)
         return wallet
     }

@@ -111,6 +111,10 @@ struct ChatRoutes {
     /// conversation, moderate, reserve, then open the provider (with fallbacks).
     func start(_ body: CompleteRequest, user: User, logger: Logger, record: Bool = true) async throws -> Started {
         let plan = try plan(body)
+        // The plan's own input cap (long prompts are a Creator feature), before anything is sent or reserved.
+        if let allowed = try await ledger.wallet(userID: user.id)?.maxInputTokens, plan.promptBytes / 4 > allowed {
+            throw AppError.promptTooLongForPlan(limit: allowed)
+        }
         if let id = body.conversationID, try await conversations.find(id: id, userID: user.id) == nil {
             throw AppError.notFound
         }

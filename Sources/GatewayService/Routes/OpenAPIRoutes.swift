@@ -27,7 +27,8 @@ extension AppError {
                 "The request is malformed: check the data you sent.", "الطلب غير صالح: تحقّق من البيانات المرسلة."),
             .unknownModel("…"), .modelUnavailable("…"), .cannotEdit("…"), .fileNotReady(.quarantined),
             .fileNotReady(.rejected), .unauthenticated, .accountBlocked, .csrfFailed, .notFound,
-            .quotaExceeded(upgradeURL: "/app/account"), .contentBlocked, .rateLimited(retryAfterSeconds: 60),
+            .quotaExceeded(upgradeURL: "/app/account"), .promptTooLongForPlan(limit: 8000), .contentBlocked,
+            .rateLimited(retryAfterSeconds: 60),
             .providerFailure("openai"), ProviderError.overloaded(provider: "openai", retryAfter: 10).appError,
             .providerTimeout("openai"), .serviceUnavailable, .internalError,
         ]

@@ -392,6 +392,8 @@ export const strings = {
     "image.editingNote": "سيُعدّل الذكاء الاصطناعي الصورة المختارة حسب وصفك.",
     "image.stopEditing": "ارسم صورة جديدة بدلًا من ذلك",
     "image.applyEdit": "عدّل الصورة",
+
+    "nav.locked": "ليست ضمن خطتك — رقِّ خطتك لاستخدامها",
   },
   en: {
     "common.brand": "AI Studio",
@@ -785,5 +787,7 @@ export const strings = {
     "image.editingNote": "The AI will change the chosen picture as you describe.",
     "image.stopEditing": "Draw a new picture instead",
     "image.applyEdit": "Edit the picture",
+
+    "nav.locked": "Not in your plan — upgrade to use it",
   },
 };

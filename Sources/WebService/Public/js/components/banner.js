@@ -25,7 +25,7 @@ export function createBanner(element) {
     const code = error?.code ?? "error";
     if (error?.status === 402) {
       const target = error.details?.upgrade_url ?? "/app/account/";
-      const key = code === "feature_not_in_plan" ? "banner.planFeature" : code === "quota_exceeded" ? "banner.quota" : null;
+      const key = code === "plan_feature_required" ? "banner.planFeature" : code === "quota_exceeded" ? "banner.quota" : null;
       status.show("error", () => [key ? t(key) : errorMessage(error), " ", link(target, "banner.upgrade")], code);
       return;
     }

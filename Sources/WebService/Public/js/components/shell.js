@@ -3,7 +3,20 @@
 import { get } from "../api.js";
 import { apply, digits, lang, onLangChange, setDigits, setLang, t } from "../i18n.js";
 import { mountLangToggle } from "./lang-toggle.js";
-import { mountTokenMeter, mountUsageBadge, refreshUsage } from "./usage.js";
+import { mountTokenMeter, mountUsageBadge, onUsage, refreshUsage } from "./usage.js";
+
+// The plan feature each tool needs (GET /v1/usage/me → plan.features); a tool the plan lacks shows a lock.
+const FEATURES = { chat: "chat", cv: "cv", slides: "slides", image: "image", video: "video" };
+
+function markLocks(nav, usage) {
+  const features = usage?.plan?.features ?? {};
+  for (const link of nav.querySelectorAll("a[data-tool]")) {
+    const feature = FEATURES[link.dataset.tool];
+    const locked = Boolean(feature) && features[feature] === false;
+    link.toggleAttribute("data-locked", locked);
+    link.title = locked ? t("nav.locked") : "";
+  }
+}
 
 const TOOLS = [
   ["chat", "/app/chat/"], ["cv", "/app/cv/"], ["slides", "/app/slides/"],
@@ -52,7 +65,12 @@ export async function mountShell(active) {
   const header = document.getElementById("topbar");
   if (header) topbar(header);
   const nav = document.getElementById("sidebar");
-  if (nav) sidebar(nav, active);
+  if (nav) {
+    sidebar(nav, active);
+    let latest = null;
+    onUsage((usage) => { latest = usage; markLocks(nav, usage); });
+    onLangChange(() => markLocks(nav, latest));
+  }
   apply();
   mountLangToggle(document.getElementById("lang-toggle"));
   onLangChange(() => nav?.setAttribute("aria-label", t("nav.label")));

@@ -185,7 +185,7 @@ $("cv-form").addEventListener("submit", async (event) => {
       status.show("success", () => t("cv.ready"), "ready");
     }
   } catch (error) {
-    status.show("error", () => (error.code === "feature_not_in_plan" ? t("cv.upgrade") : errorMessage(error)), error.code);
+    status.show("error", () => (error.code === "plan_feature_required" ? t("cv.upgrade") : errorMessage(error)), error.code);
   } finally {
     $("generate").disabled = false;
     refreshUsage();

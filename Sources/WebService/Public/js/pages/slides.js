@@ -11,7 +11,7 @@ const status = createStatus($("status"));
 mountShell("slides").catch(() => { /* not signed in: sent to the sign-in page */ });
 
 const lines = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
-const refusal = (error) => (error.code === "feature_not_in_plan" ? t("slides.upgrade") : errorMessage(error));
+const refusal = (error) => (error.code === "plan_feature_required" ? t("slides.upgrade") : errorMessage(error));
 
 function field(labelKey, value, multiline, name) {
   const box = document.createElement("div");
