@@ -39,7 +39,8 @@ RUN bin_path="$(swift build -c release --show-bin-path)" \
 FROM debian:bookworm-slim
 
 # curl serves the HEALTHCHECK below; tzdata gives correct local times (Asia/Amman).
-# ffmpeg, LibreOffice and the Arabic fonts (Amiri, Noto) turn documents into PDF and render video.
+# ffmpeg, LibreOffice and the Arabic fonts (Amiri, Noto) turn documents into PDF and render video;
+# poppler and tesseract (Arabic, English) read the text of uploaded PDFs, scanned pages too.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         ca-certificates \
@@ -50,8 +51,12 @@ RUN apt-get update \
         libhiredis0.14 \
         libreoffice-impress-nogui \
         libreoffice-writer-nogui \
+        poppler-utils \
         python3-uno \
         python3-venv \
+        tesseract-ocr \
+        tesseract-ocr-ara \
+        tesseract-ocr-eng \
         tzdata \
         zlib1g \
     && rm -rf /var/lib/apt/lists/*

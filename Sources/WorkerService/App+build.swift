@@ -38,6 +38,10 @@ func jobHandlers(
         DocConvertJob(
             jobs: JobRepository(client: dependencies.postgres, logger: logger),
             files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage, converter: office),
+        DocExtractJob(
+            jobs: JobRepository(client: dependencies.postgres, logger: logger),
+            files: FileRepository(client: dependencies.postgres, logger: logger),
+            texts: FileTextRepository(client: dependencies.postgres, logger: logger), storage: storage),
         PaymentsWebhooksJob(payments: PaymentRepository(client: dependencies.postgres, logger: logger)),
         SubscriptionRenewalsJob(
             subscriptions: SubscriptionRepository(client: dependencies.postgres, logger: logger),

@@ -19,5 +19,6 @@ public struct Migration: Sendable {
         .m0004Payments,
         .m0005Analytics,
         .m0006Operations,
+        .m0007FileTexts,
     ]
 }

@@ -8,6 +8,7 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     case videoEdit = "video_edit"
     case thumbnail
     case docConvert = "doc_convert"
+    case docExtract = "doc_extract"
     case uploadScan = "upload_scan"
     case paymentsWebhooks = "payments_webhooks"
     case analyticsRollup = "analytics_rollup"
@@ -18,7 +19,7 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     public var queue: JobQueueName {
         switch self {
         case .videoGenerate, .videoFinalize, .videoDemo, .videoEdit, .thumbnail: .media
-        case .docConvert: .documents
+        case .docConvert, .docExtract: .documents
         case .paymentsWebhooks, .subscriptionRenewals: .payments
         case .noop, .uploadScan, .analyticsRollup, .cleanup: .default
         }

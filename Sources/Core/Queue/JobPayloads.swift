@@ -82,6 +82,26 @@ public enum JobPayloads {
         enum CodingKeys: String, CodingKey { case eventID = "event_id" }
     }
 
+    /// `doc_extract`: the text of a user's PDF, DOCX or TXT file, page by page (OCR where a PDF page has
+    /// no text layer), stored in `file_texts`.
+    public struct DocExtract: Codable, Sendable, Equatable {
+        public let jobID: UUID
+        public let userID: UUID
+        public let fileID: UUID
+
+        public init(jobID: UUID, userID: UUID, fileID: UUID) {
+            self.jobID = jobID
+            self.userID = userID
+            self.fileID = fileID
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case jobID = "job_id"
+            case userID = "user_id"
+            case fileID = "file_id"
+        }
+    }
+
     /// `doc_convert`: a user's DOCX or PPTX file to turn into a PDF (the `jobs` row gets the result file).
     public struct DocConvert: Codable, Sendable, Equatable {
         public let jobID: UUID
