@@ -76,9 +76,13 @@ func buildRouter(
     )
     documents.register(on: signedIn)
     SlideRoutes(documents: documents, gateway: gateway).register(on: signedIn)
+    SummaryRoutes(
+        documents: documents, gateway: gateway, texts: FileTextRepository(client: postgres, logger: logger),
+        files: FileRepository(client: postgres, logger: logger)
+    ).register(on: signedIn)
     JobRoutes(
         jobs: JobRepository(client: postgres, logger: logger), files: FileRepository(client: postgres, logger: logger),
-        queue: JobQueue(redis: dependencies.redis)
+        texts: FileTextRepository(client: postgres, logger: logger), queue: JobQueue(redis: dependencies.redis)
     ).register(on: signedIn)
     paymentRoutes.register(signedIn: signedIn)
     SubscriptionRoutes(

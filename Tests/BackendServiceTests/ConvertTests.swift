@@ -81,6 +81,59 @@ struct ConvertTests {
         }
     }
 
+    @Test func aDocumentsTextIsReadOnceThenServedFromWhatWasStored() async throws {
+        let storage = NSTemporaryDirectory() + "storage-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: storage) }
+        try await BackendHarness.run(extra: ["STORAGE_DIR": storage]) { harness, client in
+            let files = FileTests()
+            let session = try await harness.signIn("reader@example.jo", client: client)
+            let (_, uploaded) = try await files.upload(
+                try Self.docx(), name: "notes.docx", session: session, client: client)
+            let id = try #require((uploaded["file"] as? [String: Any])?["id"] as? String)
+            #expect(try await files.scanner(harness).scan(fileID: UUID(uuidString: id)!) == .ready)
+            try await client.execute(uri: "/v1/files/\(id)/text", method: .get, headers: session.headers) { response in
+                #expect(response.status == .conflict && errorCode(response) == "text_not_ready")
+            }
+            // Asked twice while the worker has not run: one job.
+            var jobIDs: [String] = []
+            for _ in 0..<2 {
+                try await client.execute(
+                    uri: "/v1/files/\(id)/extract", method: .post, headers: session.mutatingHeaders, body: body([:])
+                ) { response in
+                    #expect(response.status == .accepted)
+                    let job = json(response)["job"] as? [String: Any]
+                    #expect(job?["kind"] as? String == "doc_extract")
+                    jobIDs.append(job?["id"] as? String ?? "")
+                }
+            }
+            #expect(jobIDs[0] == jobIDs[1] && !jobIDs[0].isEmpty)
+            // What the worker stores is served from then on, without another job.
+            let fileID = try #require(UUID(uuidString: id))
+            try await FileTextRepository(client: harness.postgres, logger: Logger(label: "t")).store(
+                FileText(fileID: fileID, pages: ["سلام"], ocrPages: []))
+            try await client.execute(
+                uri: "/v1/files/\(id)/extract", method: .post, headers: session.mutatingHeaders, body: body([:])
+            ) { response in
+                #expect(response.status == .ok)
+                let text = json(response)["text"] as? [String: Any]
+                #expect(text?["text"] as? String == "سلام" && text?["pages"] as? Int == 1)
+            }
+            try await client.execute(uri: "/v1/files/\(id)/text", method: .get, headers: session.headers) { response in
+                #expect((json(response)["text"] as? [String: Any])?["chars"] as? Int == 4)
+            }
+            let (_, image) = try await files.upload(tinyPNG, session: session, client: client)
+            let imageID = try #require((image["file"] as? [String: Any])?["id"] as? String)
+            _ = try await files.scanner(harness).scan(fileID: UUID(uuidString: imageID)!)
+            try await client.execute(
+                uri: "/v1/files/\(imageID)/extract", method: .post, headers: session.mutatingHeaders, body: body([:])
+            ) { response in #expect(errorCode(response) == "not_a_document") }
+            let stranger = try await harness.signIn("stranger-reader@example.jo", client: client)
+            try await client.execute(uri: "/v1/files/\(id)/text", method: .get, headers: stranger.headers) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+    }
+
     @Test func editsAreValidatedAndQueuedForVideosOnly() async throws {
         let storage = NSTemporaryDirectory() + "storage-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: storage) }

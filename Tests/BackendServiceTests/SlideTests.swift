@@ -15,6 +15,8 @@ final class FakeGateway: Sendable {
     enum Mode: Sendable { case model, demo, overQuota }
     let mode: Mode
     let authorizations = Mutex<[String]>([])
+    /// The first words of each system prompt asked, in order (which step of a summary it was).
+    let systems = Mutex<[String]>([])
 
     init(mode: Mode) { self.mode = mode }
 
@@ -26,6 +28,22 @@ final class FakeGateway: Sendable {
                 try JSONSerialization.jsonObject(
                     with: Data(buffer: try await request.body.collect(upTo: 1 << 20))) as? [String: Any] ?? [:]
             let system = body["system"] as? String ?? ""
+            self.systems.withLock { $0.append(String(system.prefix(24))) }
+            if system.hasPrefix("You take notes") || system.hasPrefix("You summarise"), self.mode != .overQuota {
+                let content =
+                    system.hasPrefix("You take notes")
+                    ? "- ملاحظة عن هذا الجزء"
+                    : #"{"title":"تقرير الربع","overview":"نمت المبيعات في عمّان.","key_points":["نمو 12٪"],"sections":[{"heading":"المبيعات","points":["نمو في عمّان"]}],"action_items":["مراجعة الأسعار"]}"#
+                let reply: [String: Any] = [
+                    "model": self.mode == .demo ? "demo-chat" : "gpt-4o-mini",
+                    "provider": self.mode == .demo ? "demo" : "openai",
+                    "content": self.mode == .demo ? "This is a demo reply." : content, "finish_reason": "stop",
+                    "usage": ["input_tokens": 500, "output_tokens": 100, "billed": 600], "quota": ["state": "ok"],
+                ]
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: reply))))
+            }
             let count = Int(system.components(separatedBy: "Exactly ").last?.split(separator: " ").first ?? "") ?? 0
             if system.hasPrefix("You edit CV text"), self.mode == .model {
                 let messages = body["messages"] as? [[String: Any]] ?? []

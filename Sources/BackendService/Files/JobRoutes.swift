@@ -3,11 +3,36 @@ import Foundation
 import Hummingbird
 
 /// Background work a user started from the backend: `POST /v1/files/{id}/convert` (DOCX/PPTX → PDF by the
-/// worker) and `GET /v1/jobs/{id}` to follow it to its result file.
+/// worker), `/edit` (video trim and captions), `/extract` (a document's text, read once) and
+/// `GET /v1/jobs/{id}` to follow it to its result.
 struct JobRoutes {
     let jobs: JobRepository
     let files: FileRepository
+    let texts: FileTextRepository
     let queue: JobQueue
+
+    /// A document's text as read by the worker.
+    struct TextView: ResponseEncodable {
+        let fileID: String
+        let pages: Int
+        let ocrPages: [Int]
+        let chars: Int
+        let text: String
+
+        enum CodingKeys: String, CodingKey {
+            case pages, chars, text
+            case fileID = "file_id"
+            case ocrPages = "ocr_pages"
+        }
+
+        init(_ text: FileText) {
+            fileID = text.fileID.uuidString.lowercased()
+            pages = text.pages.count
+            ocrPages = text.ocrPages
+            chars = text.chars
+            self.text = text.text
+        }
+    }
 
     struct ConvertRequest: Decodable { let to: String? }
 
@@ -109,6 +134,40 @@ struct JobRoutes {
             response.status = .accepted
             return response
         }
+        group.post("files/:id/extract") { request, context -> Response in
+            let user = try context.requireUser()
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+                let file = try await files.find(id: id, userID: user.id)
+            else { throw AppError.notFound }
+            guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+            guard let type = file.type, [.pdf, .docx, .txt].contains(type) else { throw AppError.notADocument }
+            // Read once: the stored text, or the extraction already under way, or a new one.
+            if let text = try await texts.find(fileID: file.id) {
+                return try ["text": TextView(text)].response(from: request, context: context)
+            }
+            let job: JobRecord
+            if let running = try await jobs.latest(kind: .docExtract, fileID: file.id, userID: user.id),
+                [.queued, .running].contains(running.status)
+            {
+                job = running
+            } else {
+                let jobID = UUID()
+                job = try await queue.start(
+                    .docExtract, id: jobID, userID: user.id,
+                    payload: JobPayloads.DocExtract(jobID: jobID, userID: user.id, fileID: file.id), jobs: jobs)
+            }
+            var response = try One(job: JobView(job)).response(from: request, context: context)
+            response.status = .accepted
+            return response
+        }
+        group.get("files/:id/text") { _, context -> [String: TextView] in
+            let user = try context.requireUser()
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+                let file = try await files.find(id: id, userID: user.id)
+            else { throw AppError.notFound }
+            guard let text = try await texts.find(fileID: file.id) else { throw AppError.textNotReady }
+            return ["text": TextView(text)]
+        }
         group.get("jobs/:id") { _, context -> One in
             let user = try context.requireUser()
             guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
@@ -129,4 +188,16 @@ extension AppError {
         code: "not_convertible", status: .unprocessableContent,
         message: "Only DOCX and PPTX files can be converted to PDF.",
         messageAr: "يمكن تحويل ملفات DOCX وPPTX فقط إلى PDF.")
+}
+
+extension AppError {
+    static let notADocument = AppError(
+        code: "not_a_document", status: .unprocessableContent,
+        message: "Only PDF, Word (DOCX) and text files can be read.",
+        messageAr: "يمكن قراءة ملفات PDF وWord (DOCX) والملفات النصية فقط.")
+
+    static let textNotReady = AppError(
+        code: "text_not_ready", status: .conflict,
+        message: "This file's text has not been read yet. Ask for it to be read first.",
+        messageAr: "لم يُقرأ نص هذا الملف بعد. اطلب قراءته أولًا.")
 }

@@ -30,7 +30,7 @@ extension AppError {
             .rateLimited(retryAfterSeconds: 60), .mailUnavailable, .unsupportedFileType, .fileTooLarge(limit: 10 << 20),
             .fileNotReady(.quarantined), .fileNotReady(.rejected), .linkExpired, .serviceUnavailable, .internalError,
             .paymentProviderUnavailable, .paymentProviderFailed, .noActiveSubscription, .paymentRequired,
-            .notConvertible, .planFeatureRequired(.slides),
+            .notConvertible, .notADocument, .textNotReady, .nothingToSummarise, .planFeatureRequired(.slides),
         ] + MagicLinkRepository.Refusal.allCases.map(\.appError)
     }
 }
