@@ -6,7 +6,7 @@ import { mountLangToggle } from "./lang-toggle.js";
 import { mountTokenMeter, mountUsageBadge, onUsage, refreshUsage } from "./usage.js";
 
 // The plan feature each tool needs (GET /v1/usage/me → plan.features); a tool the plan lacks shows a lock.
-const FEATURES = { chat: "chat", cv: "cv", slides: "slides", image: "image", video: "video" };
+const FEATURES = { chat: "chat", cv: "cv", slides: "slides", summary: "pdf_summary", image: "image", video: "video" };
 
 function markLocks(nav, usage) {
   const features = usage?.plan?.features ?? {};
@@ -19,7 +19,7 @@ function markLocks(nav, usage) {
 }
 
 const TOOLS = [
-  ["chat", "/app/chat/"], ["cv", "/app/cv/"], ["slides", "/app/slides/"],
+  ["chat", "/app/chat/"], ["cv", "/app/cv/"], ["slides", "/app/slides/"], ["summary", "/app/summary/"],
   ["image", "/app/image/"], ["video", "/app/video/"], ["account", "/app/account/"],
 ];
 
