@@ -451,6 +451,20 @@ def chat(context, page) -> None:
     check("chat: a saved conversation opens again with its messages",
           question in page.inner_text("#messages") and page.locator(".msg").count() >= 2)
 
+    # A document attached to a question: read by the worker, then sent with the message.
+    attached = "/tmp/studio-browser-attachment.pdf"
+    with open(attached, "wb") as f:
+        f.write(text_pdf(["Budget for the Aqaba office: 4,200 dinars"]))
+    page.click("#new-chat")
+    page.set_input_files("#attach", attached)
+    page.locator('#attachments .chip[data-state="ready"]').wait_for(timeout=60_000)
+    page.fill("#prompt", "ما الميزانية المذكورة في المرفق؟")
+    page.click("#send")
+    page.locator('.msg[data-role="assistant"][data-state="done"]').wait_for(timeout=20_000)
+    check("chat: an attached document is read, sent with the question, and named in the message",
+          "studio-browser-attachment.pdf" in page.locator('.msg[data-role="user"]').last.inner_text()
+          and page.locator("#attachments .chip").count() == 0)
+
     # A Markdown answer with code, served by the browser so its shape is known.
     def markdown_answer(route):
         events = [{"text": "## مثال\n\nهذه دالة بلغة **Python**:\n\n```python\n"},

@@ -57,7 +57,9 @@ func buildRouter(
     let chat = ChatRoutes(
         catalog: catalog, providers: providers, ledger: ledger,
         moderator: moderator,
-        fallbackEnabled: settings.chatFallback, conversations: conversations)
+        fallbackEnabled: settings.chatFallback, conversations: conversations,
+        files: FileRepository(client: dependencies.postgres, logger: logger),
+        texts: FileTextRepository(client: dependencies.postgres, logger: logger))
     chat.register(on: metered)
     OpenAICompatibleRoutes(chat: chat).register(on: metered)
     let files = FileRepository(client: dependencies.postgres, logger: logger)

@@ -153,6 +153,63 @@ struct ChatTests {
         }
     }
 
+    @Test func attachedDocumentsReachTheModelTrimmedToThePlanAndOnlyTheUsersOwn() async throws {
+        try await withFakeOpenAI { fake, port in
+            try await GatewayHarness.run(openAIPort: port) { harness, client in
+                let logger = Logger(label: "t")
+                let files = FileRepository(client: harness.postgres, logger: logger)
+                let texts = FileTextRepository(client: harness.postgres, logger: logger)
+                let (userID, headers) = try await harness.user(plan: "starter")
+                func document(_ name: String, _ text: String, type: FileType = .pdf, read: Bool = true) async throws
+                    -> UUID
+                {
+                    let id = UUID()
+                    _ = try await files.createReady(
+                        id: id, userID: userID, type: type, key: "k-\(id)", bytes: 1, name: name)
+                    if read { try await texts.store(FileText(fileID: id, pages: [text], ocrPages: [])) }
+                    return id
+                }
+                func ask(_ ids: [UUID], as who: HTTPFields) async throws -> (Int, String?) {
+                    let body: [String: Any] = [
+                        "model": "gpt-4o", "messages": [["role": "user", "content": "لخّص المرفق"]],
+                        "attachments": ids.map(\.uuidString),
+                    ]
+                    return try await client.execute(
+                        uri: "/v1/chat/complete", method: .post, headers: who,
+                        body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body))
+                    ) { ($0.status.code, $0.headers[ChatRoutes.attachmentTrimmedHeader]) }
+                }
+                let small = try await document("تقرير.pdf", "المبيعات نمت في عمّان بنسبة 12٪.")
+                let (status, trimmed) = try await ask([small], as: headers)
+                #expect(status == 200 && trimmed == nil)
+                let sent = fake.lastUserMessage.withLock { $0 }
+                #expect(
+                    sent.contains("المبيعات نمت في عمّان") && sent.contains("تقرير.pdf") && sent.hasSuffix("لخّص المرفق"))
+
+                // 60,000 bytes of text against Starter's 8,000 tokens: cut to fit, and the answer says so.
+                let big = try await document("كتاب.pdf", String(repeating: "نص طويل جدًا ", count: 2_500))
+                let (bigStatus, bigTrimmed) = try await ask([big], as: headers)
+                #expect(bigStatus == 200 && bigTrimmed == "1")
+                let cut = fake.lastUserMessage.withLock { $0 }
+                #expect(cut.utf8.count <= 8_000 * 4 && cut.contains(#"trimmed="true""#))
+
+                let picture = try await document("صورة.png", "", type: .png, read: false)
+                #expect(try await ask([picture], as: headers).0 == 422)
+                let unread = try await document("جديد.pdf", "", read: false)
+                #expect(try await ask([unread], as: headers).0 == 409)
+                let (_, stranger) = try await harness.user()
+                #expect(try await ask([small], as: stranger).0 == 404)
+                #expect(fake.calls.load(ordering: .relaxed) == 2)
+                // The history keeps the question and the document's name, not its text.
+                let rows = try await harness.postgres.query(
+                    "SELECT content FROM messages WHERE role = 'user' ORDER BY created_at LIMIT 1", logger: logger)
+                for try await content in rows.decode(String.self) {
+                    #expect(content == "لخّص المرفق\n📎 تقرير.pdf")
+                }
+            }
+        }
+    }
+
     @Test func fiftyParallelRequestsNeverBillPastTheLimit() async throws {
         try await withFakeOpenAI { fake, port in
             try await GatewayHarness.run(openAIPort: port) { harness, client in

@@ -8,6 +8,8 @@ import Synchronization
 final class FakeOpenAI: Sendable {
     let calls = Atomic<Int>(0)
     let moderationCalls = Atomic<Int>(0)
+    /// The content of the last user message of the last chat request.
+    let lastUserMessage = Mutex<String>("")
     let reply: String
 
     init(reply: String = "مرحبًا! كيف أساعدك اليوم؟") {
@@ -43,6 +45,8 @@ final class FakeOpenAI: Sendable {
             let body = try await request.body.collect(upTo: 1 << 20)
             let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:]
             let model = json["model"] as? String ?? ""
+            let asked = (json["messages"] as? [[String: Any]] ?? []).last { $0["role"] as? String == "user" }
+            self.lastUserMessage.withLock { $0 = asked?["content"] as? String ?? "" }
             guard request.headers[.authorization] == "Bearer sk-test" else {
                 return Self.error(401, "Incorrect API key provided", type: "invalid_request_error")
             }

@@ -86,12 +86,17 @@ start_redis() {
   mkdir -p "$dir"
   redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" --appendonly no \
     --daemonize no --logfile "$dir/redis.log" &
-  STACK_PIDS+=($!)
-  for _ in $(seq 1 100); do
+  local pid=$!
+  STACK_PIDS+=("$pid")
+  # Up to 30 s: a loaded 2-core machine can be slow to schedule it.
+  for _ in $(seq 1 300); do
     redis-cli -p "$port" ping >/dev/null 2>&1 && { log "redis ready on 127.0.0.1:$port"; return 0; }
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  log "redis did not start (see $dir/redis.log)"; return 1
+  log "redis did not start on port $port; its log:"
+  tail -n 20 "$dir/redis.log" >&2 || true
+  return 1
 }
 
 # start_moto PORT: an AWS emulator (Secrets Manager and friends) on loopback, if moto is installed.

@@ -13,8 +13,13 @@ struct ChatRoutes {
     let moderator: any Moderator
     let fallbackEnabled: Bool
     let conversations: ConversationRepository
+    /// Documents attached to a message: the user's files and the text the worker read from them.
+    var files: FileRepository? = nil
+    var texts: FileTextRepository? = nil
 
     static let quotaWarningHeader = HTTPField.Name("X-Quota-Warning")!
+    /// Set when an attached document was cut to fit the plan's and the model's input limits.
+    static let attachmentTrimmedHeader = HTTPField.Name("X-Attachment-Trimmed")!
 
     struct CompleteRequest: Decodable {
         let model: String?
@@ -23,9 +28,12 @@ struct ChatRoutes {
         let stream: Bool?
         let maxTokens: Int?
         let conversationID: UUID?
+        /// Up to 5 of the user's documents (PDF, DOCX, TXT, read by `POST /v1/files/{id}/extract`) whose text
+        /// goes to the model with the last message.
+        var attachments: [UUID]? = nil
 
         enum CodingKeys: String, CodingKey {
-            case model, messages, system, stream
+            case model, messages, system, stream, attachments
             case maxTokens = "max_tokens"
             case conversationID = "conversation_id"
         }
@@ -105,11 +113,20 @@ struct ChatRoutes {
         /// At or past the warning threshold once this request's reservation is counted.
         let warn: Bool
         let percent: Int
+        /// An attached document was cut to fit.
+        var trimmed = false
     }
 
     /// The one path every chat request takes, whatever its wire format: validate, check the
     /// conversation, moderate, reserve, then open the provider (with fallbacks).
     func start(_ body: CompleteRequest, user: User, logger: Logger, record: Bool = true) async throws -> Started {
+        let question = body.messages?.last { $0.role == "user" }?.content ?? ""
+        var body = body
+        var trimmed = false
+        var attachedNames: [String] = []
+        if let ids = body.attachments, !ids.isEmpty {
+            (body, trimmed, attachedNames) = try await attach(ids, to: body, user: user)
+        }
         let plan = try plan(body)
         // The plan's own input cap (long prompts are a Creator feature), before anything is sent or reserved.
         if let allowed = try await ledger.wallet(userID: user.id)?.maxInputTokens, plan.promptBytes / 4 > allowed {
@@ -136,13 +153,65 @@ struct ChatRoutes {
             record
             ? ConversationRecorder(
                 conversations: conversations, userID: user.id, conversationID: body.conversationID,
-                question: plan.request.messages.last { $0.role == "user" }?.content ?? "", logger: logger) : nil
+                question: attachedNames.isEmpty
+                    ? question : question + "\n" + attachedNames.map { "📎 " + $0 }.joined(separator: "\n"),
+                logger: logger) : nil
         let meter = Metering(
             ledger: ledger, reservation: reservation, model: opened.0, promptBytes: plan.promptBytes,
             recorder: recorder,
             logger: logger)
         let ratio = Double(reservation.committed) / Double(max(reservation.limit, 1))
-        return Started(meter: meter, events: opened.1, warn: ratio >= ledger.warnAt, percent: Int(min(ratio, 1) * 100))
+        return Started(
+            meter: meter, events: opened.1, warn: ratio >= ledger.warnAt, percent: Int(min(ratio, 1) * 100),
+            trimmed: trimmed)
+    }
+
+    /// Puts the text of the attached documents before the last user message, within what the plan and the model
+    /// take in one request (the rest of the conversation keeps its place); says whether a text was cut.
+    func attach(_ ids: [UUID], to body: CompleteRequest, user: User) async throws -> (CompleteRequest, Bool, [String]) {
+        guard let files, let texts else { throw AppError.attachmentNotSupported }
+        guard ids.count <= 5 else {
+            throw AppError.validation(
+                "Attach up to 5 documents to a message.", "أرفق حتى 5 مستندات بالرسالة.", field: "attachments")
+        }
+        guard var messages = body.messages, let last = messages.lastIndex(where: { $0.role == "user" }) else {
+            return (body, false, [])
+        }
+        let (model, _) = try catalog.resolve(body.model, modality: .chat, implemented: providers.keys)
+        let planLimit = try await ledger.wallet(userID: user.id)?.maxInputTokens ?? Int.max
+        let allowedBytes = min(planLimit, model.maxInputTokens ?? Int.max).multipliedReportingOverflow(by: 4)
+        let used = (body.system ?? "").utf8.count + messages.reduce(0) { $0 + $1.content.utf8.count }
+        var budget = (allowedBytes.overflow ? Int.max : allowedBytes.partialValue) - used - 512
+        var blocks: [String] = []
+        var names: [String] = []
+        var trimmed = false
+        for id in ids {
+            guard let file = try await files.find(id: id, userID: user.id) else { throw AppError.notFound }
+            guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+            guard let type = file.type, [.pdf, .docx, .txt].contains(type) else {
+                throw AppError.attachmentNotSupported
+            }
+            guard let text = try await texts.find(fileID: file.id) else { throw AppError.attachmentNotRead }
+            var content = text.text
+            let cut = content.utf8.count > max(budget, 0)
+            if cut {
+                // Cut at a character boundary: a partial UTF-8 sequence at the end is dropped.
+                content = String(decoding: content.utf8.prefix(max(budget, 0)), as: UTF8.self)
+                    .trimmingCharacters(in: CharacterSet(charactersIn: "\u{FFFD}"))
+                trimmed = true
+            }
+            budget -= content.utf8.count
+            blocks.append("<document name=\"\(file.name)\"\(cut ? " trimmed=\"true\"" : "")>\n\(content)\n</document>")
+            names.append(file.name)
+        }
+        messages[last] = ChatMessage(
+            role: "user",
+            content: "The user attached these documents:\n\n" + blocks.joined(separator: "\n\n") + "\n\n"
+                + messages[last].content)
+        let out = CompleteRequest(
+            model: body.model, messages: messages, system: body.system, stream: body.stream, maxTokens: body.maxTokens,
+            conversationID: body.conversationID)
+        return (out, trimmed, names)
     }
 
     @Sendable func complete(_ request: Request, context: GatewayRequestContext) async throws -> Response {
@@ -156,6 +225,7 @@ struct ChatRoutes {
             response = try completion.response(from: request, context: context)
         }
         if started.warn { response.headers[Self.quotaWarningHeader] = String(started.percent) }
+        if started.trimmed { response.headers[Self.attachmentTrimmedHeader] = "1" }
         return response
     }
 
@@ -202,4 +272,16 @@ extension AppError {
             message: "The model \(id) is not available right now. Pick another one.",
             messageAr: "النموذج \(id) غير متاح الآن. اختر نموذجًا آخر.", details: ["field": "model"])
     }
+}
+
+extension AppError {
+    static let attachmentNotSupported = AppError(
+        code: "attachment_not_supported", status: .unprocessableContent,
+        message: "Only documents (PDF, Word, text) can be attached to a chat message for now.",
+        messageAr: "يمكن حاليًا إرفاق المستندات فقط (PDF وWord والنص) برسالة المحادثة.")
+
+    static let attachmentNotRead = AppError(
+        code: "text_not_ready", status: .conflict,
+        message: "The attached document has not been read yet. Try again in a moment.",
+        messageAr: "لم تُقرأ المستندات المرفقة بعد. حاول بعد لحظات.")
 }

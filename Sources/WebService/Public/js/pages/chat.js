@@ -1,7 +1,7 @@
 // The chat: a model from the one dropdown, answers streamed in as they are written (Markdown, code
 // left-to-right, each paragraph in its own direction), stop, copy, a per-message direction switch,
 // retry with another model, and the saved conversations with Arabic search.
-import { del, get, stream } from "../api.js";
+import { del, get, post, stream, upload } from "../api.js";
 import { formatRelative, lang, onLangChange, t } from "../i18n.js";
 import { createBanner } from "../components/banner.js";
 import { renderMarkdown } from "../components/markdown.js";
@@ -15,6 +15,7 @@ let selector = null;
 let conversationID = null;
 let history = []; // { role, content, model, node }
 let controller = null;
+let attachments = []; // { id, name, state: "reading" | "ready" | "failed", node }
 
 const DIRECTIONS = ["auto", "rtl", "ltr"];
 const same = (id) => String(id).toLowerCase();
@@ -94,7 +95,7 @@ function addMessage(role, content, model) {
 }
 
 function busy(on) {
-  $("send").disabled = on;
+  $("send").disabled = on || attachments.some((a) => a.state === "reading");
   $("stop").hidden = !on;
   for (const b of document.querySelectorAll('[data-action="retry"]')) b.disabled = on;
 }
@@ -119,11 +120,13 @@ async function answer(message, model) {
   try {
     const events = stream("/v1/chat/complete", {
       model, messages: turns, stream: true, conversation_id: conversationID ?? undefined,
+      attachments: message.attachments?.length ? message.attachments : undefined,
     }, {
       signal: controller.signal,
       onHeaders: (headers) => {
         const warning = headers.get("X-Quota-Warning");
         if (warning) banner.info(() => t("chat.quotaWarning", { percent: warning }), "quota_warning");
+        if (headers.get("X-Attachment-Trimmed")) banner.info(() => t("chat.attachmentTrimmed"), "attachment_trimmed");
       },
     });
     for await (const { event, data } of events) {
@@ -163,10 +166,75 @@ async function answer(message, model) {
 
 async function send(text) {
   const model = $("model").value;
-  addMessage("user", text);
+  const attached = attachments.filter((a) => a.state === "ready");
+  addMessage("user", attached.length ? `${text}\n\n${attached.map((a) => `📎 ${a.name}`).join("\n")}` : text);
   const reply = addMessage("assistant", "", model);
+  reply.attachments = attached.map((a) => a.id);
+  attachments = [];
+  paintAttachments();
   await answer(reply, model);
 }
+
+function paintAttachments() {
+  $("attachments").replaceChildren(...attachments.map((item) => {
+    const chip = document.createElement("li");
+    chip.className = "chip";
+    chip.dataset.state = item.state;
+    const name = document.createElement("span");
+    name.dir = "auto";
+    name.textContent = `📎 ${item.name} — ${t(`chat.attachment.${item.state}`)}`;
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "link-button";
+    remove.textContent = "×";
+    remove.setAttribute("aria-label", t("chat.removeAttachment", { name: item.name }));
+    remove.addEventListener("click", () => {
+      attachments = attachments.filter((a) => a !== item);
+      paintAttachments();
+    });
+    chip.append(name, remove);
+    return chip;
+  }));
+  $("send").disabled = Boolean(controller) || attachments.some((a) => a.state === "reading");
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Upload → checked → its text read once by the worker; only then can the message go.
+async function attach(file) {
+  const item = { id: null, name: file.name, state: "reading" };
+  attachments.push(item);
+  paintAttachments();
+  try {
+    const { file: stored } = await upload(file);
+    item.id = stored.id;
+    for (let round = 0; round < 120; round += 1) {
+      const current = (await get(`/v1/files/${stored.id}`)).file;
+      if (current.status === "ready") break;
+      if (current.status === "rejected") throw Object.assign(new Error("rejected"), { status: 409, code: "file_rejected" });
+      await pause(1000);
+    }
+    const first = await post(`/v1/files/${stored.id}/extract`, {});
+    if (!first.text) {
+      for (let round = 0; round < 300; round += 1) {
+        const { job } = await get(`/v1/jobs/${first.job.id}`);
+        if (job.status === "done") break;
+        if (job.status === "failed") throw Object.assign(new Error("failed"), { code: "extract_failed", message: job.error ?? "", message_ar: job.error ?? "" });
+        await pause(1000);
+      }
+    }
+    item.state = "ready";
+  } catch (error) {
+    item.state = "failed";
+    banner.problem(error);
+  }
+  paintAttachments();
+}
+$("attach").addEventListener("change", () => {
+  const file = $("attach").files?.[0];
+  $("attach").value = "";
+  if (file) attach(file);
+});
 
 $("composer").addEventListener("submit", (event) => {
   event.preventDefault();
