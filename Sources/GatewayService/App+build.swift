@@ -54,18 +54,17 @@ func buildRouter(
             OpenAIModerator(apiKey: openAI.key, baseURL: openAI.baseURL, client: httpClient, logger: logger))
     }
     let moderator = ModerationChain(moderators: moderators)
-    let chat = ChatRoutes(
-        catalog: catalog, providers: providers, ledger: ledger,
-        moderator: moderator,
-        fallbackEnabled: settings.chatFallback, conversations: conversations,
-        files: FileRepository(client: dependencies.postgres, logger: logger),
-        texts: FileTextRepository(client: dependencies.postgres, logger: logger))
-    chat.register(on: metered)
-    OpenAICompatibleRoutes(chat: chat).register(on: metered)
     let files = FileRepository(client: dependencies.postgres, logger: logger)
     let storage = settings.storage.areas(
         credentials: AWSCredentialsProvider(environment: settings.source.values),
         links: LocalLinkSigner(secret: settings.jwt.secret, baseURL: settings.baseURL))
+    let chat = ChatRoutes(
+        catalog: catalog, providers: providers, ledger: ledger,
+        moderator: moderator,
+        fallbackEnabled: settings.chatFallback, conversations: conversations,
+        files: files, texts: FileTextRepository(client: dependencies.postgres, logger: logger), storage: storage)
+    chat.register(on: metered)
+    OpenAICompatibleRoutes(chat: chat).register(on: metered)
     ImageRoutes(
         catalog: catalog, providers: painters, ledger: ledger, moderator: moderator, files: files, storage: storage,
         linkLifetime: settings.storage.linkLifetime

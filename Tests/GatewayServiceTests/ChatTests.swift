@@ -193,8 +193,8 @@ struct ChatTests {
                 let cut = fake.lastUserMessage.withLock { $0 }
                 #expect(cut.utf8.count <= 8_000 * 4 && cut.contains(#"trimmed="true""#))
 
-                let picture = try await document("صورة.png", "", type: .png, read: false)
-                #expect(try await ask([picture], as: headers).0 == 422)
+                let clip = try await document("مقطع.mp4", "", type: .mp4, read: false)
+                #expect(try await ask([clip], as: headers).0 == 422)
                 let unread = try await document("جديد.pdf", "", read: false)
                 #expect(try await ask([unread], as: headers).0 == 409)
                 let (_, stranger) = try await harness.user()
@@ -205,6 +205,65 @@ struct ChatTests {
                     "SELECT content FROM messages WHERE role = 'user' ORDER BY created_at LIMIT 1", logger: logger)
                 for try await content in rows.decode(String.self) {
                     #expect(content == "لخّص المرفق\n📎 تقرير.pdf")
+                }
+            }
+        }
+    }
+
+    @Test func picturesReachVisionModelsInEachProvidersFormatAndOthersSaySoClearly() async throws {
+        let storage = NSTemporaryDirectory() + "chat-pictures-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: storage) }
+        let anthropic = FakeAnthropic()
+        let gemini = FakeGemini()
+        try await withFakeOpenAI { fake, openAIPort in
+            try await anthropic.application().test(.live) { anthropicLive in
+                try await gemini.application().test(.live) { geminiLive in
+                    try await GatewayHarness.run(
+                        extra: ["STORAGE_DIR": storage], openAIPort: openAIPort, anthropicPort: anthropicLive.port,
+                        googlePort: geminiLive.port
+                    ) { harness, client in
+                        let (userID, headers) = try await harness.user(plan: "creator")
+                        let png = try #require(Data(base64Encoded: FakeNanoBanana.png))
+                        let id = UUID()
+                        let key = "users/\(userID.uuidString.lowercased())/\(id.uuidString.lowercased()).png"
+                        try FileManager.default.createDirectory(
+                            atPath: storage + "/assets/users/\(userID.uuidString.lowercased())",
+                            withIntermediateDirectories: true)
+                        try png.write(to: URL(fileURLWithPath: storage + "/assets/" + key))
+                        _ = try await FileRepository(client: harness.postgres, logger: Logger(label: "t")).createReady(
+                            id: id, userID: userID, type: .png, key: key, bytes: Int64(png.count), name: "صورة.png")
+                        func ask(_ model: String) async throws -> Int {
+                            let body: [String: Any] = [
+                                "model": model, "messages": [["role": "user", "content": "ماذا في الصورة؟"]],
+                                "attachments": [id.uuidString],
+                            ]
+                            return try await client.execute(
+                                uri: "/v1/chat/complete", method: .post, headers: headers,
+                                body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body))
+                            ) { Int($0.status.code) }
+                        }
+                        let base64 = png.base64EncodedString()
+                        #expect(try await ask("gpt-4o") == 200)
+                        let openAI = fake.lastUserMessage.withLock { $0 }
+                        #expect(
+                            openAI.contains(#""type":"image_url""#)
+                                && openAI.contains(#"data:image\/png;base64,"# + base64))
+                        #expect(try await ask("claude-sonnet-4.5") == 200)
+                        let claude = String(
+                            decoding: anthropic.lastRequest.withLock { $0 }?.body ?? Data(), as: UTF8.self)
+                        #expect(claude.contains(#""type":"base64""#) && claude.contains(#""media_type":"image\/png""#))
+                        #expect(claude.contains(base64))
+                        #expect(try await ask("gemini-2.5-pro") == 200)
+                        let google = String(decoding: gemini.lastRequest.withLock { $0 }?.body ?? Data(), as: UTF8.self)
+                        #expect(google.contains(#""inlineData""#) && google.contains(base64))
+                        // The demo cannot see: refused before any call, and the dropdown says which models can.
+                        #expect(try await ask("demo-chat") == 422)
+                        try await client.execute(uri: "/v1/models", method: .get) { response in
+                            let chat = (json(response)["chat"] as? [[String: Any]]) ?? []
+                            #expect(chat.first { $0["id"] as? String == "demo-chat" }?["vision"] as? Bool == false)
+                            #expect(chat.first { $0["id"] as? String == "gpt-4o" }?["vision"] as? Bool == true)
+                        }
+                    }
                 }
             }
         }

@@ -46,7 +46,13 @@ final class FakeOpenAI: Sendable {
             let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:]
             let model = json["model"] as? String ?? ""
             let asked = (json["messages"] as? [[String: Any]] ?? []).last { $0["role"] as? String == "user" }
-            self.lastUserMessage.withLock { $0 = asked?["content"] as? String ?? "" }
+            // Text as it is; content parts (text and pictures) as their JSON.
+            let content =
+                asked?["content"] as? String
+                ?? (asked?["content"]).flatMap { try? JSONSerialization.data(withJSONObject: $0) }.map {
+                    String(decoding: $0, as: UTF8.self)
+                } ?? ""
+            self.lastUserMessage.withLock { $0 = content }
             guard request.headers[.authorization] == "Bearer sk-test" else {
                 return Self.error(401, "Incorrect API key provided", type: "invalid_request_error")
             }

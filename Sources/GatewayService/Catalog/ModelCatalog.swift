@@ -24,9 +24,11 @@ struct CatalogModel: Codable, Sendable, Equatable {
     let unitCost: Double?
     /// Models to try, in order, when this one fails with a 5xx, a timeout or overload.
     let fallbacks: [String]
+    /// A chat model that can take pictures with a message.
+    let vision: Bool
 
     enum CodingKeys: String, CodingKey {
-        case id, modality, provider, upstream, name, fallbacks
+        case id, modality, provider, upstream, name, fallbacks, vision
         case nameAr = "name_ar"
         case isDefault = "default"
         case maxInputTokens = "max_input_tokens"
@@ -51,6 +53,7 @@ struct CatalogModel: Codable, Sendable, Equatable {
         maxSeconds = try c.decodeIfPresent(Int.self, forKey: .maxSeconds)
         unitCost = try c.decodeIfPresent(Double.self, forKey: .unitCost)
         fallbacks = try c.decodeIfPresent([String].self, forKey: .fallbacks) ?? []
+        vision = try c.decodeIfPresent(Bool.self, forKey: .vision) ?? false
     }
 }
 
@@ -110,15 +113,16 @@ struct ModelCatalog: Sendable {
         [
           {"id": "gpt-4o", "modality": "chat", "provider": "openai", "upstream": "gpt-4o", "name": "GPT-4o",
            "name_ar": "جي بي تي 4o", "default": true, "max_input_tokens": 128000, "max_output_tokens": 4096,
-           "unit_cost": 1, "fallbacks": []},
+           "unit_cost": 1, "fallbacks": [], "vision": true},
           {"id": "gpt-5", "modality": "chat", "provider": "openai", "upstream": "gpt-5", "name": "GPT-5",
-           "name_ar": "جي بي تي 5", "max_input_tokens": 272000, "max_output_tokens": 8192, "unit_cost": 1.5},
+           "name_ar": "جي بي تي 5", "max_input_tokens": 272000, "max_output_tokens": 8192, "unit_cost": 1.5,
+           "vision": true},
           {"id": "claude-sonnet-4.5", "modality": "chat", "provider": "anthropic", "upstream": "claude-sonnet-4-5",
            "name": "Claude Sonnet 4.5", "name_ar": "كلود سونيت 4.5", "max_input_tokens": 200000,
-           "max_output_tokens": 8192, "unit_cost": 1.5},
+           "max_output_tokens": 8192, "unit_cost": 1.5, "vision": true},
           {"id": "gemini-2.5-pro", "modality": "chat", "provider": "google", "upstream": "gemini-2.5-pro",
            "name": "Gemini 2.5 Pro", "name_ar": "جيميناي 2.5 برو", "max_input_tokens": 1000000,
-           "max_output_tokens": 8192, "unit_cost": 1},
+           "max_output_tokens": 8192, "unit_cost": 1, "vision": true},
           {"id": "demo-chat", "modality": "chat", "provider": "demo", "upstream": "demo", "name": "Studio demo (offline)",
            "name_ar": "نموذج تجريبي (دون اتصال)", "max_input_tokens": 32000, "max_output_tokens": 1024, "unit_cost": 1},
           {"id": "nano-banana", "modality": "image", "provider": "google", "upstream": "gemini-2.5-flash-image",

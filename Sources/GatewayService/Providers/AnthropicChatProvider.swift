@@ -15,7 +15,20 @@ struct AnthropicChatProvider: ChatProvider {
     func stream(_ request: ChatRequest) async throws -> AsyncThrowingStream<ChatEvent, any Error> {
         var body: [String: Any] = [
             "model": request.upstreamModel, "max_tokens": request.maxOutputTokens, "stream": true,
-            "messages": request.messages.map { ["role": $0.role, "content": $0.content] },
+            "messages": request.messages.map { message -> [String: Any] in
+                guard !message.images.isEmpty else { return ["role": message.role, "content": message.content] }
+                // Pictures as base64 `image` blocks before the text, as Anthropic recommends.
+                let blocks: [[String: Any]] =
+                    message.images.map {
+                        [
+                            "type": "image",
+                            "source": [
+                                "type": "base64", "media_type": $0.mimeType, "data": $0.data.base64EncodedString(),
+                            ],
+                        ]
+                    } + [["type": "text", "text": message.content]]
+                return ["role": message.role, "content": blocks]
+            },
         ]
         if let system = request.system, !system.isEmpty { body["system"] = system }
         let http = try ProviderHTTP.jsonPOST(

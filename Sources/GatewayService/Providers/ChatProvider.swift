@@ -5,6 +5,16 @@ import Foundation
 struct ChatMessage: Codable, Sendable, Equatable {
     let role: String
     let content: String
+    /// Pictures attached to this message (only for models that can see); not part of the request JSON.
+    var images: [InputImage] = []
+
+    enum CodingKeys: String, CodingKey { case role, content }
+
+    init(role: String, content: String, images: [InputImage] = []) {
+        self.role = role
+        self.content = content
+        self.images = images
+    }
 }
 
 /// A chat request after validation, addressed to one upstream model.

@@ -14,8 +14,15 @@ struct GeminiChatProvider: ChatProvider {
 
     func stream(_ request: ChatRequest) async throws -> AsyncThrowingStream<ChatEvent, any Error> {
         var body: [String: Any] = [
-            "contents": request.messages.map {
-                ["role": $0.role == "assistant" ? "model" : "user", "parts": [["text": $0.content]]]
+            "contents": request.messages.map { message -> [String: Any] in
+                // Pictures as `inlineData` parts before the text.
+                let pictures: [[String: Any]] = message.images.map {
+                    ["inlineData": ["mimeType": $0.mimeType, "data": $0.data.base64EncodedString()]]
+                }
+                return [
+                    "role": message.role == "assistant" ? "model" : "user",
+                    "parts": pictures + [["text": message.content]],
+                ]
             },
             "generationConfig": ["maxOutputTokens": request.maxOutputTokens],
         ]

@@ -13,9 +13,21 @@ struct OpenAIChatProvider: ChatProvider {
     let timeout: TimeAmount
 
     func stream(_ request: ChatRequest) async throws -> AsyncThrowingStream<ChatEvent, any Error> {
-        var messages: [[String: String]] = []
+        var messages: [[String: Any]] = []
         if let system = request.system { messages.append(["role": "system", "content": system]) }
-        messages += request.messages.map { ["role": $0.role, "content": $0.content] }
+        messages += request.messages.map { message -> [String: Any] in
+            guard !message.images.isEmpty else { return ["role": message.role, "content": message.content] }
+            // Pictures as `image_url` content parts with a data URL, after the text.
+            let parts: [[String: Any]] =
+                [["type": "text", "text": message.content]]
+                + message.images.map {
+                    [
+                        "type": "image_url",
+                        "image_url": ["url": "data:\($0.mimeType);base64,\($0.data.base64EncodedString())"],
+                    ]
+                }
+            return ["role": message.role, "content": parts]
+        }
         let body: [String: Any] = [
             "model": request.upstreamModel, "messages": messages, "stream": true,
             "stream_options": ["include_usage": true], "max_completion_tokens": request.maxOutputTokens,

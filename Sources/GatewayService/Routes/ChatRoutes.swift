@@ -16,6 +16,8 @@ struct ChatRoutes {
     /// Documents attached to a message: the user's files and the text the worker read from them.
     var files: FileRepository? = nil
     var texts: FileTextRepository? = nil
+    /// Where attached pictures are read from.
+    var storage: StorageAreas? = nil
 
     static let quotaWarningHeader = HTTPField.Name("X-Quota-Warning")!
     /// Set when an attached document was cut to fit the plan's and the model's input limits.
@@ -167,7 +169,8 @@ struct ChatRoutes {
     }
 
     /// Puts the text of the attached documents before the last user message, within what the plan and the model
-    /// take in one request (the rest of the conversation keeps its place); says whether a text was cut.
+    /// take in one request (the rest of the conversation keeps its place), and attached pictures with it for
+    /// models that can see; says whether a text was cut.
     func attach(_ ids: [UUID], to body: CompleteRequest, user: User) async throws -> (CompleteRequest, Bool, [String]) {
         guard let files, let texts else { throw AppError.attachmentNotSupported }
         guard ids.count <= 5 else {
@@ -184,10 +187,21 @@ struct ChatRoutes {
         var budget = (allowedBytes.overflow ? Int.max : allowedBytes.partialValue) - used - 512
         var blocks: [String] = []
         var names: [String] = []
+        var pictures: [InputImage] = []
         var trimmed = false
         for id in ids {
             guard let file = try await files.find(id: id, userID: user.id) else { throw AppError.notFound }
             guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+            if let type = file.type, [.png, .jpeg, .webp, .gif].contains(type) {
+                // A picture goes to models that can see, in the provider's own image format.
+                guard model.vision else { throw AppError.modelCannotSee(model.id) }
+                guard let storage, let data = try await storage.assets.get(key: file.key) else {
+                    throw AppError.notFound
+                }
+                pictures.append(InputImage(data: data, mimeType: type.contentType))
+                names.append(file.name)
+                continue
+            }
             guard let type = file.type, [.pdf, .docx, .txt].contains(type) else {
                 throw AppError.attachmentNotSupported
             }
@@ -206,8 +220,11 @@ struct ChatRoutes {
         }
         messages[last] = ChatMessage(
             role: "user",
-            content: "The user attached these documents:\n\n" + blocks.joined(separator: "\n\n") + "\n\n"
-                + messages[last].content)
+            content: blocks.isEmpty
+                ? messages[last].content
+                : "The user attached these documents:\n\n" + blocks.joined(separator: "\n\n") + "\n\n"
+                    + messages[last].content,
+            images: pictures)
         let out = CompleteRequest(
             model: body.model, messages: messages, system: body.system, stream: body.stream, maxTokens: body.maxTokens,
             conversationID: body.conversationID)
@@ -277,8 +294,15 @@ extension AppError {
 extension AppError {
     static let attachmentNotSupported = AppError(
         code: "attachment_not_supported", status: .unprocessableContent,
-        message: "Only documents (PDF, Word, text) can be attached to a chat message for now.",
-        messageAr: "يمكن حاليًا إرفاق المستندات فقط (PDF وWord والنص) برسالة المحادثة.")
+        message: "Attach documents (PDF, Word, text) or pictures (PNG, JPEG, WebP, GIF) to a chat message.",
+        messageAr: "أرفق بالرسالة مستندات (PDF أو Word أو نص) أو صورًا (PNG أو JPEG أو WebP أو GIF).")
+
+    static func modelCannotSee(_ model: String) -> AppError {
+        AppError(
+            code: "model_cannot_see", status: .unprocessableContent,
+            message: "The model \(model) cannot see pictures. Choose GPT-4o, Claude or Gemini.",
+            messageAr: "النموذج \(model) لا يرى الصور. اختر GPT-4o أو Claude أو Gemini.")
+    }
 
     static let attachmentNotRead = AppError(
         code: "text_not_ready", status: .conflict,

@@ -15,9 +15,11 @@ struct ModelRoutes {
         let available: Bool
         let demo: Bool
         let limits: [String: Int]
+        /// Chat models only: whether pictures can be attached to a message.
+        let vision: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case id, modality, provider, name, available, demo, limits
+            case id, modality, provider, name, available, demo, limits, vision
             case nameAr = "name_ar"
             case isDefault = "default"
         }
@@ -42,7 +44,7 @@ struct ModelRoutes {
                     id: model.id, modality: modality.rawValue, provider: model.provider, name: model.name,
                     nameAr: model.nameAr, isDefault: model.id == chosen,
                     available: catalog.isAvailable(model) && model.unitCost != nil, demo: model.provider == "demo",
-                    limits: limits)
+                    limits: limits, vision: modality == .chat ? model.vision : nil)
             }
         }
         return Listing(chat: entries(.chat), image: entries(.image), video: entries(.video))

@@ -26,7 +26,8 @@ extension AppError {
             .validation(
                 "The request is malformed: check the data you sent.", "الطلب غير صالح: تحقّق من البيانات المرسلة."),
             .unknownModel("…"), .modelUnavailable("…"), .cannotEdit("…"), .fileNotReady(.quarantined),
-            .fileNotReady(.rejected), .attachmentNotSupported, .attachmentNotRead, .unauthenticated, .accountBlocked,
+            .fileNotReady(.rejected), .attachmentNotSupported, .attachmentNotRead, .modelCannotSee("…"),
+            .unauthenticated, .accountBlocked,
             .csrfFailed, .notFound,
             .quotaExceeded(upgradeURL: "/app/account"), .promptTooLongForPlan(limit: 8000), .contentBlocked,
             .rateLimited(retryAfterSeconds: 60),

@@ -420,12 +420,14 @@ export const strings = {
     "hub.summary": "تلخيص PDF",
     "hub.summaryText": "ملف PDF طويل أو ممسوح ضوئيًا يتحوّل إلى نقاط وأقسام ومهام (خطتا المحترف والمبدع).",
 
-    "chat.attach": "أرفق مستندًا",
+    "chat.attach": "أرفق ملفًا",
     "chat.attachment.reading": "نقرؤه…",
     "chat.attachment.ready": "جاهز",
     "chat.attachment.failed": "تعذّرت قراءته",
     "chat.removeAttachment": "أزل المرفق {name}",
     "chat.attachmentTrimmed": "المستند المرفق أطول مما تسمح به خطتك في رسالة واحدة، فأُرسل جزؤه الأول فقط.",
+
+    "models.textOnly": "نص فقط",
   },
   en: {
     "common.brand": "AI Studio",
@@ -847,11 +849,13 @@ export const strings = {
     "hub.summary": "PDF summary",
     "hub.summaryText": "A long or scanned PDF becomes key points, sections and action items (Pro and Creator).",
 
-    "chat.attach": "Attach a document",
+    "chat.attach": "Attach a file",
     "chat.attachment.reading": "reading…",
     "chat.attachment.ready": "ready",
     "chat.attachment.failed": "could not be read",
     "chat.removeAttachment": "Remove the attachment {name}",
     "chat.attachmentTrimmed": "The attached document is longer than your plan takes in one message, so only its first part was sent.",
+
+    "models.textOnly": "text only",
   },
 };

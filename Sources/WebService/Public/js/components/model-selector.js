@@ -24,7 +24,10 @@ export async function mountModelSelector(select, modality) {
       const option = document.createElement("option");
       option.value = model.id;
       const name = lang() === "ar" ? model.name_ar ?? model.name : model.name;
-      option.textContent = model.demo ? `${name} — ${t("models.demo")}` : model.available ? name : `${name} — ${t("models.unavailable")}`;
+      const label = model.demo ? `${name} — ${t("models.demo")}` : model.available ? name : `${name} — ${t("models.unavailable")}`;
+      // Chat models that cannot take pictures say so (attachments of pictures need one that can).
+      option.textContent = model.vision === false ? `${label} — ${t("models.textOnly")}` : label;
+      option.dataset.vision = String(model.vision ?? "");
       option.disabled = !model.available;
       option.dataset.provider = model.provider;
       return option;

@@ -214,7 +214,8 @@ async function attach(file) {
       if (current.status === "rejected") throw Object.assign(new Error("rejected"), { status: 409, code: "file_rejected" });
       await pause(1000);
     }
-    const first = await post(`/v1/files/${stored.id}/extract`, {});
+    // Pictures go as they are (to a model that can see); documents are read first.
+    const first = file.type.startsWith("image/") ? { text: true } : await post(`/v1/files/${stored.id}/extract`, {});
     if (!first.text) {
       for (let round = 0; round < 300; round += 1) {
         const { job } = await get(`/v1/jobs/${first.job.id}`);
