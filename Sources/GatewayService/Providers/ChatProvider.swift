@@ -9,12 +9,6 @@ struct ChatMessage: Codable, Sendable, Equatable {
     var images: [InputImage] = []
 
     enum CodingKeys: String, CodingKey { case role, content }
-
-    init(role: String, content: String, images: [InputImage] = []) {
-        self.role = role
-        self.content = content
-        self.images = images
-    }
 }
 
 /// A chat request after validation, addressed to one upstream model.
