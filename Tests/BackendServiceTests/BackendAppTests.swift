@@ -66,4 +66,17 @@ struct BackendAppTests {
             }
         }
     }
+
+    @Test func theClientIsTheEntryTheOutermostTrustedProxyAppended() throws {
+        let forwarded = "6.6.6.6, 203.0.113.7, 130.176.1.1"  // forged by the client, the viewer, CloudFront's edge
+        #expect(BackendRequestContext.clientIP(forwardedFor: forwarded, peer: "10.0.0.5", hops: 1) == "130.176.1.1")
+        #expect(BackendRequestContext.clientIP(forwardedFor: forwarded, peer: "10.0.0.5", hops: 2) == "203.0.113.7")
+        #expect(BackendRequestContext.clientIP(forwardedFor: "203.0.113.7", peer: "10.0.0.5", hops: 2) == "203.0.113.7")
+        #expect(BackendRequestContext.clientIP(forwardedFor: nil, peer: "10.0.0.5", hops: 2) == "10.0.0.5")
+        let settings = try AuthSettings(ConfigSource(["TRUSTED_PROXY_HOPS": "2"]), environment: .test)
+        #expect(settings.trustedProxyHops == 2)
+        #expect(throws: ConfigError.self) {
+            try AuthSettings(ConfigSource(["TRUSTED_PROXY_HOPS": "0"]), environment: .test)
+        }
+    }
 }

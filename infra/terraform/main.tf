@@ -41,6 +41,10 @@ locals {
         GATEWAY_INTERNAL_URL = "http://gateway.${local.internal_domain}:${local.ports.gateway}"
         MAIL_TRANSPORT       = "ses"
         STORAGE              = "s3"
+        # CloudFront, then the load balancer, append to X-Forwarded-For: the viewer is two entries from the end.
+        # (The load balancer also answers directly; restricting it to CloudFront's origin-facing prefix list
+        # would stop a direct caller from choosing its apparent address.)
+        TRUSTED_PROXY_HOPS = "2"
       })
       secrets = concat(local.data_keys, local.payment_keys, ["JWT_SECRET", "SES_REGION", "EMAIL_FROM"])
     }

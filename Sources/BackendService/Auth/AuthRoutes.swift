@@ -60,7 +60,7 @@ struct AuthRoutes {
         let body = try await request.decode(as: MagicLinkRequest.self, context: context)
         guard let email = EmailAddress.normalized(body.email) else { throw AppError.invalidEmail }
         let locale = try Self.locale(body.locale) ?? "ar"
-        let ip = context.clientIP(request)
+        let ip = context.clientIP(request, hops: settings.trustedProxyHops)
         // The IP first: a request refused for its IP must not use up the address's allowance.
         try await limiter.hit("magic:ip:\(ip)", rule: settings.perIP).enforce()
         try await limiter.hit("magic:email:\(EmailAddress.digest(email))", rule: settings.perEmail).enforce()

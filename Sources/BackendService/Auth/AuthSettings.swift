@@ -12,11 +12,15 @@ struct AuthSettings: Sendable {
     let linkLifetime: TimeInterval
     let perEmail: RateLimiter.Rule
     let perIP: RateLimiter.Rule
+    /// How many proxies append to `X-Forwarded-For` in front of the backend (`TRUSTED_PROXY_HOPS`): 1 for
+    /// the load balancer alone, 2 with CloudFront in front of it. The client is that many entries from the end.
+    let trustedProxyHops: Int
     let secureCookies: Bool
     let trial: Trial?
 
     init(_ source: ConfigSource, environment: AppEnvironment) throws {
         baseURL = try source.url("BASE_URL", default: "http://127.0.0.1:8080")
+        trustedProxyHops = try source.int("TRUSTED_PROXY_HOPS", default: 1, range: 1...5)
         linkLifetime = TimeInterval(try source.int("MAGIC_LINK_TTL_MINUTES", default: 15, range: 1...60) * 60)
         perEmail = .init(
             limit: try source.int("MAGIC_LINK_LIMIT_PER_EMAIL", default: 5, range: 1...1000), window: .seconds(900))
