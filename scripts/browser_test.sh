@@ -26,7 +26,12 @@ psql "$TEST_DATABASE_URL" -qAtc "DROP DATABASE IF EXISTS browser" -c "CREATE DAT
 declare -A ports
 pids=()
 for service in backend gateway worker web; do ports[$service]=$(free_port); done
-stop() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+# The services stop, then their logs and files go (a failing run prints the log tails first).
+stop() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$logs"
+}
 trap stop EXIT
 common=(ENV=local LOG_LEVEL=info DATABASE_URL="$database_url" REDIS_URL="$TEST_REDIS_URL" REDIS_KEY_PREFIX="browser:"
   JWT_SECRET=browser-test-secret-0123456789abcdefghij STORAGE_DIR="$logs/storage" OUTBOX_DIR="$logs/outbox"
