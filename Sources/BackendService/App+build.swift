@@ -82,7 +82,8 @@ func buildRouter(
     ).register(on: signedIn)
     JobRoutes(
         jobs: JobRepository(client: postgres, logger: logger), files: FileRepository(client: postgres, logger: logger),
-        texts: FileTextRepository(client: postgres, logger: logger), queue: JobQueue(redis: dependencies.redis)
+        texts: FileTextRepository(client: postgres, logger: logger), queue: JobQueue(redis: dependencies.redis),
+        gate: PlanGate(usage: usage, plans: plans)
     ).register(on: signedIn)
     paymentRoutes.register(signedIn: signedIn)
     SubscriptionRoutes(

@@ -35,6 +35,9 @@ func jobHandlers(
         VideoEditJob(
             jobs: JobRepository(client: dependencies.postgres, logger: logger),
             files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage),
+        ImageEditJob(
+            jobs: JobRepository(client: dependencies.postgres, logger: logger),
+            files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage),
         DocConvertJob(
             jobs: JobRepository(client: dependencies.postgres, logger: logger),
             files: FileRepository(client: dependencies.postgres, logger: logger), storage: storage, converter: office),

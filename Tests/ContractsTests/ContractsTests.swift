@@ -68,6 +68,29 @@ struct ContractsTests {
         await dependencies.redis.shutdown()
     }
 
+    /// Every error code a response documents is in its service's catalogue, so API_CONTRACTS.md gives its
+    /// English and Arabic messages.
+    @Test func everyDocumentedErrorCodeHasItsMessages() throws {
+        for (url, catalogue) in [
+            (BackendService.OpenAPIRoutes.documentURL, AppError.backendCatalogue),
+            (GatewayService.OpenAPIRoutes.documentURL, AppError.gatewayCatalogue),
+        ] {
+            let known = Set(catalogue.map(\.code))
+            var documented: Set<String> = []
+            for case let methods as [String: Any] in (try Self.document(url)["paths"] as? [String: Any] ?? [:]).values {
+                for case let operation as [String: Any] in methods.values {
+                    for case let response as [String: Any] in (operation["responses"] as? [String: Any] ?? [:]).values {
+                        documented.formUnion(response["x-error-codes"] as? [String] ?? [])
+                    }
+                }
+            }
+            #expect(!documented.isEmpty)
+            #expect(
+                documented.subtracting(known).isEmpty,
+                "codes without messages: \(documented.subtracting(known).sorted())")
+        }
+    }
+
     @Test func apiContractsDocumentMatchesTheOpenAPIDocuments() throws {
         let rendered = ContractsDocument.render([
             .init(

@@ -111,7 +111,8 @@ struct VideoEditJobTests {
             ],
             by: 1, length: 5)
         #expect(shifted == [.init(start: 0, end: 2, text: "a"), .init(start: 4, end: 5, text: "c")])
-        let script = VideoEditJob.ass([.init(start: 1.25, end: 62, text: "سطر {\\b1}\nثانٍ")], width: 1280, height: 720)
+        let script = SubtitleScript.captions(
+            [.init(start: 1.25, end: 62, text: "سطر {\\b1}\nثانٍ")], style: .standard, width: 1280, height: 720)
         #expect(script.contains("Dialogue: 0,0:00:01.25,0:01:02.00,Default,,0,0,0,,سطر (⧵b1)\\Nثانٍ"))
         #expect(script.contains("PlayResY: 720") && script.contains("Style: Default,Noto Sans Arabic,50,"))
     }

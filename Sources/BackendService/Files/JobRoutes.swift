@@ -3,13 +3,15 @@ import Foundation
 import Hummingbird
 
 /// Background work a user started from the backend: `POST /v1/files/{id}/convert` (DOCX/PPTX → PDF by the
-/// worker), `/edit` (video trim and captions), `/extract` (a document's text, read once) and
-/// `GET /v1/jobs/{id}` to follow it to its result.
+/// worker), `/edit` (video trim and captions; with the Creator plan's advanced editor also caption styles,
+/// joined clips and fades), `/image-edit` (the advanced image editor), `/extract` (a document's text, read
+/// once) and `GET /v1/jobs/{id}` to follow it to its result.
 struct JobRoutes {
     let jobs: JobRepository
     let files: FileRepository
     let texts: FileTextRepository
     let queue: JobQueue
+    let gate: PlanGate
 
     /// A document's text as read by the worker.
     struct TextView: ResponseEncodable {
@@ -42,6 +44,33 @@ struct JobRoutes {
         let captions: [JobPayloads.VideoEdit.Caption]?
         /// Captions as a SubRip file's text, instead of `captions`.
         let srt: String?
+        /// The advanced editor (Creator plan).
+        let captionStyle: EditOptions.CaptionStyle?
+        let join: [UUID]?
+        let fadeIn: Double?
+        let fadeOut: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case start, end, captions, srt, join
+            case captionStyle = "caption_style"
+            case fadeIn = "fade_in"
+            case fadeOut = "fade_out"
+        }
+
+        var isAdvanced: Bool {
+            captionStyle != nil || !(join ?? []).isEmpty || (fadeIn ?? 0) > 0 || (fadeOut ?? 0) > 0
+        }
+    }
+
+    struct ImageEditRequest: Decodable {
+        let brightness: Double?
+        let contrast: Double?
+        let saturation: Double?
+        let layers: [EditOptions.TextLayer]?
+        let preset: EditOptions.Preset?
+        let fit: EditOptions.Fit?
+        let background: String?
+        let format: String?
     }
 
     struct JobView: ResponseEncodable {
@@ -121,15 +150,87 @@ struct JobRoutes {
                     "Up to 300 captions, each with text of up to 300 characters and an end after its start.",
                     "حتى 300 تعليق، لكل منها نص حتى 300 حرف ونهاية بعد بدايته.", field: "captions")
             }
+            try input.captionStyle?.validate()
+            let join = input.join ?? []
+            guard join.count <= 5, Set(join).count == join.count else {
+                throw AppError.validation(
+                    "Up to 5 different clips can be joined.", "يمكن دمج حتى 5 مقاطع مختلفة.", field: "join")
+            }
+            for fade in [input.fadeIn, input.fadeOut].compactMap({ $0 }) {
+                guard fade.isFinite, (0...5).contains(fade) else {
+                    throw AppError.validation(
+                        "A fade lasts 0 to 5 seconds.", "يستمر التلاشي من 0 إلى 5 ثوانٍ.", field: "fade_in")
+                }
+            }
             guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
                 let file = try await files.find(id: id, userID: user.id)
             else { throw AppError.notFound }
             guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
             guard file.kind == "video" else { throw AppError.notAVideo }
+            if input.isAdvanced { try await gate.require(.advancedEditors, userID: user.id) }
+            for clipID in join {
+                guard clipID != file.id else {
+                    throw AppError.validation(
+                        "A clip cannot be joined to itself.", "لا يمكن دمج المقطع مع نفسه.", field: "join")
+                }
+                guard let clip = try await files.find(id: clipID, userID: user.id) else { throw AppError.notFound }
+                guard clip.status == .ready else { throw AppError.fileNotReady(clip.status) }
+                guard clip.kind == "video" else { throw AppError.notAVideo }
+            }
             let jobID = UUID()
             let payload = JobPayloads.VideoEdit(
-                jobID: jobID, userID: user.id, fileID: file.id, start: start, end: input.end, captions: captions)
+                jobID: jobID, userID: user.id, fileID: file.id, start: start, end: input.end, captions: captions,
+                style: input.captionStyle, join: join.isEmpty ? nil : join, fadeIn: input.fadeIn,
+                fadeOut: input.fadeOut)
             let job = try await queue.start(.videoEdit, id: jobID, userID: user.id, payload: payload, jobs: jobs)
+            var response = try One(job: JobView(job)).response(from: request, context: context)
+            response.status = .accepted
+            return response
+        }
+        group.post("files/:id/image-edit") { request, context -> Response in
+            let user = try context.requireUser()
+            let input = try await request.decode(as: ImageEditRequest.self, context: context)
+            let adjustments = [input.brightness, input.contrast, input.saturation].map { $0 ?? 0 }
+            guard adjustments.allSatisfy({ $0.isFinite && (-100...100).contains($0) }) else {
+                throw AppError.validation(
+                    "Brightness, contrast and saturation go from -100 to 100.",
+                    "السطوع والتباين والتشبّع من ‎-100 إلى 100.", field: "brightness")
+            }
+            let layers = input.layers ?? []
+            guard layers.count <= 10 else {
+                throw AppError.validation("Up to 10 text layers.", "حتى 10 طبقات نص.", field: "layers")
+            }
+            for layer in layers { try layer.validate() }
+            let background = input.background ?? "#000000"
+            guard EditOptions.isColor(background) else {
+                throw AppError.validation(
+                    "The background colour is #rrggbb.", "لون الخلفية بالشكل ‎#rrggbb.", field: "background")
+            }
+            let format: FileType
+            switch input.format ?? "png" {
+            case "png": format = .png
+            case "jpeg", "jpg": format = .jpeg
+            default:
+                throw AppError.validation(
+                    "The format is png or jpeg.", "الصيغة png أو jpeg.", field: "format")
+            }
+            guard input.preset != nil || !layers.isEmpty || adjustments.contains(where: { $0 != 0 }) else {
+                throw AppError.validation(
+                    "Choose a size, a colour change or a text layer.", "اختر مقاسًا أو تعديل ألوان أو طبقة نص.",
+                    field: "layers")
+            }
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+                let file = try await files.find(id: id, userID: user.id)
+            else { throw AppError.notFound }
+            guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+            guard file.kind == "image" else { throw AppError.notAnImage }
+            try await gate.require(.advancedEditors, userID: user.id)
+            let jobID = UUID()
+            let payload = JobPayloads.ImageEdit(
+                jobID: jobID, userID: user.id, fileID: file.id, brightness: adjustments[0], contrast: adjustments[1],
+                saturation: adjustments[2], layers: layers, preset: input.preset, fit: input.fit ?? .cover,
+                background: background, format: format)
+            let job = try await queue.start(.imageEdit, id: jobID, userID: user.id, payload: payload, jobs: jobs)
             var response = try One(job: JobView(job)).response(from: request, context: context)
             response.status = .accepted
             return response
@@ -183,6 +284,11 @@ extension AppError {
         code: "not_a_video", status: .unprocessableContent,
         message: "Only video files can be trimmed and captioned.",
         messageAr: "يمكن قصّ ملفات الفيديو وإضافة التعليقات إليها فقط.")
+
+    static let notAnImage = AppError(
+        code: "not_an_image", status: .unprocessableContent,
+        message: "Only pictures (PNG, JPEG, WebP) can be edited here.",
+        messageAr: "يمكن تحرير الصور فقط هنا (PNG وJPEG وWebP).")
 
     static let notConvertible = AppError(
         code: "not_convertible", status: .unprocessableContent,

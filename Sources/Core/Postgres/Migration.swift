@@ -20,5 +20,6 @@ public struct Migration: Sendable {
         .m0005Analytics,
         .m0006Operations,
         .m0007FileTexts,
+        .m0008ImageEdit,
     ]
 }

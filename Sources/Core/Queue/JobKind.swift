@@ -6,6 +6,7 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     case videoFinalize = "video_finalize"
     case videoDemo = "video_demo"
     case videoEdit = "video_edit"
+    case imageEdit = "image_edit"
     case thumbnail
     case docConvert = "doc_convert"
     case docExtract = "doc_extract"
@@ -18,7 +19,7 @@ public enum JobKind: String, Sendable, CaseIterable, Codable {
     /// Heavy media and office work gets its own queue so it cannot starve payments.
     public var queue: JobQueueName {
         switch self {
-        case .videoGenerate, .videoFinalize, .videoDemo, .videoEdit, .thumbnail: .media
+        case .videoGenerate, .videoFinalize, .videoDemo, .videoEdit, .imageEdit, .thumbnail: .media
         case .docConvert, .docExtract: .documents
         case .paymentsWebhooks, .subscriptionRenewals: .payments
         case .noop, .uploadScan, .analyticsRollup, .cleanup: .default

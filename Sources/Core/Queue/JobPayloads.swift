@@ -144,18 +144,75 @@ public enum JobPayloads {
         public let start: Double
         public let end: Double?
         public let captions: [Caption]
+        /// The advanced editor (Creator): the captions' look, clips played after this one (whole), and
+        /// fades at the start and the end of the result, in seconds. Absent in a plain edit.
+        public let style: EditOptions.CaptionStyle?
+        public let join: [UUID]?
+        public let fadeIn: Double?
+        public let fadeOut: Double?
 
-        public init(jobID: UUID, userID: UUID, fileID: UUID, start: Double, end: Double?, captions: [Caption]) {
+        public init(
+            jobID: UUID, userID: UUID, fileID: UUID, start: Double, end: Double?, captions: [Caption],
+            style: EditOptions.CaptionStyle? = nil, join: [UUID]? = nil, fadeIn: Double? = nil, fadeOut: Double? = nil
+        ) {
             self.jobID = jobID
             self.userID = userID
             self.fileID = fileID
             self.start = start
             self.end = end
             self.captions = captions
+            self.style = style
+            self.join = join
+            self.fadeIn = fadeIn
+            self.fadeOut = fadeOut
         }
 
         enum CodingKeys: String, CodingKey {
-            case start, end, captions
+            case start, end, captions, style, join
+            case jobID = "job_id"
+            case userID = "user_id"
+            case fileID = "file_id"
+            case fadeIn = "fade_in"
+            case fadeOut = "fade_out"
+        }
+    }
+
+    /// `image_edit` (the advanced image editor): a user's picture resized to a social format, its
+    /// brightness, contrast and saturation changed (−100…100, 0 leaves it), and text layers drawn on it.
+    public struct ImageEdit: Codable, Sendable, Equatable {
+        public let jobID: UUID
+        public let userID: UUID
+        public let fileID: UUID
+        public let brightness: Double
+        public let contrast: Double
+        public let saturation: Double
+        public let layers: [EditOptions.TextLayer]
+        public let preset: EditOptions.Preset?
+        public let fit: EditOptions.Fit
+        /// The bands' colour when `fit` is `contain`.
+        public let background: String
+        public let format: FileType
+
+        public init(
+            jobID: UUID, userID: UUID, fileID: UUID, brightness: Double = 0, contrast: Double = 0,
+            saturation: Double = 0, layers: [EditOptions.TextLayer] = [], preset: EditOptions.Preset? = nil,
+            fit: EditOptions.Fit = .cover, background: String = "#000000", format: FileType = .png
+        ) {
+            self.jobID = jobID
+            self.userID = userID
+            self.fileID = fileID
+            self.brightness = brightness
+            self.contrast = contrast
+            self.saturation = saturation
+            self.layers = layers
+            self.preset = preset
+            self.fit = fit
+            self.background = background
+            self.format = format
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case brightness, contrast, saturation, layers, preset, fit, background, format
             case jobID = "job_id"
             case userID = "user_id"
             case fileID = "file_id"

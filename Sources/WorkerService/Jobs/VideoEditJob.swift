@@ -2,9 +2,10 @@ import Core
 import Foundation
 import Logging
 
-/// `video_edit`: trims a user's video (exact cuts, re-encoded) and burns in captions with libass and an
-/// Arabic-capable font (Noto Sans Arabic, from fonts-noto-core: joined letters, right-to-left lines; Amiri's
-/// tall line metrics make libass draw it too small), then stores the MP4 with a thumbnail.
+/// `video_edit`: trims a user's video (exact cuts, re-encoded), joins the clips asked for after it, fades
+/// in and out, and burns in captions in the chosen style with libass and an Arabic-capable font (Noto, from
+/// fonts-noto-core: joined letters, right-to-left lines; Amiri's tall line metrics make libass draw it too
+/// small), then stores the MP4 with a thumbnail.
 /// Result ids come from the job, so a re-run stores the same two files.
 struct VideoEditJob: JobHandler {
     let kind = JobKind.videoEdit
@@ -39,24 +40,49 @@ struct VideoEditJob: JobHandler {
             _ = try await jobs.markFailed(id: payload.jobID, reason: "the start is after the end of the video")
             return
         }
-        let (width, height) = try await Self.size(of: input)
+        // Clips joined after this one: the user's own ready videos, played whole.
+        var clips = [Clip(url: input, length: end - payload.start, streams: try await Self.streams(of: input))]
+        for (index, id) in (payload.join ?? []).enumerated() {
+            guard let file = try await files.find(id: id, userID: payload.userID), file.status == .ready,
+                file.kind == "video", let bytes = try await storage.assets.get(key: file.key)
+            else {
+                _ = try await jobs.markFailed(id: payload.jobID, reason: "a clip to join is not a ready video")
+                return
+            }
+            let url = work.appendingPathComponent("join-\(index).\(file.type?.fileExtension ?? "mp4")")
+            try bytes.write(to: url)
+            clips.append(
+                Clip(url: url, length: try await FFmpeg.duration(of: url), streams: try await Self.streams(of: url)))
+        }
+        let total = clips.reduce(0) { $0 + $1.length }
+        guard total <= Self.longest else {
+            _ = try await jobs.markFailed(id: payload.jobID, reason: "the joined video would be longer than 10 minutes")
+            return
+        }
         let output = work.appendingPathComponent("edited.mp4")
+        var subtitles: URL?
+        let shifted = Self.shift(payload.captions, by: payload.start, length: total)
+        if !shifted.isEmpty {
+            let script = work.appendingPathComponent("captions.ass")
+            try SubtitleScript.captions(
+                shifted, style: payload.style ?? .standard, width: clips[0].streams.width,
+                height: clips[0].streams.height
+            ).write(to: script, atomically: true, encoding: .utf8)
+            subtitles = script
+        }
+        let graph = Self.filterGraph(
+            clips: clips, subtitles: subtitles, fadeIn: payload.fadeIn ?? 0, fadeOut: payload.fadeOut ?? 0)
         var arguments = [
             "-y", "-loglevel", "error", "-ss", Self.seconds(payload.start), "-to", Self.seconds(end), "-i", input.path,
         ]
-        let shifted = Self.shift(payload.captions, by: payload.start, length: end - payload.start)
-        if !shifted.isEmpty {
-            let subtitles = work.appendingPathComponent("captions.ass")
-            try Self.ass(shifted, width: width, height: height).write(to: subtitles, atomically: true, encoding: .utf8)
-            arguments += [
-                "-vf", "ass=\(subtitles.path):fontsdir=\((FFmpeg.arabicFont as NSString).deletingLastPathComponent)",
-            ]
-        }
+        for clip in clips.dropFirst() { arguments += ["-i", clip.url.path] }
+        arguments += ["-filter_complex", graph.filter, "-map", "[v]"]
+        if graph.audio { arguments += ["-map", "[a]", "-c:a", "aac", "-b:a", "160k"] }
         arguments += [
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-c:a", "aac",
-            "-movflags", "+faststart", output.path,
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p", "-movflags", "+faststart",
+            output.path,
         ]
-        try await FFmpeg.run(arguments, timeout: .seconds(600))
+        try await FFmpeg.run(arguments, timeout: .seconds(900))
 
         let base = (source.name as NSString).deletingPathExtension
         let videoID = try await StoredClip(files: files, storage: storage).store(
@@ -65,22 +91,117 @@ struct VideoEditJob: JobHandler {
         _ = try await jobs.markDone(id: payload.jobID, resultFileID: videoID)
         logger.info(
             "video edited",
-            metadata: ["file_id": "\(videoID.uuidString.lowercased())", "seconds": "\(end - payload.start)"])
+            metadata: [
+                "file_id": "\(videoID.uuidString.lowercased())", "seconds": "\(total)", "clips": "\(clips.count)",
+            ])
     }
 
     static func seconds(_ value: Double) -> String { String(format: "%.3f", value) }
 
-    /// Width and height of the first video stream.
-    static func size(of file: URL) async throws -> (Int, Int) {
+    /// The longest result a join may make, in seconds.
+    static let longest: Double = 600
+
+    /// A video to put into the result: the first one already cut to its part.
+    struct Clip {
+        let url: URL
+        let length: Double
+        let streams: Streams
+    }
+
+    struct Streams: Equatable {
+        let width: Int
+        let height: Int
+        /// ffprobe's `r_frame_rate`, such as `25/1` or `30000/1001`.
+        let rate: String
+        let audio: Bool
+    }
+
+    /// The first video stream's size and frame rate, and whether the file has sound.
+    static func streams(of file: URL) async throws -> Streams {
+        struct Probe: Decodable {
+            struct Stream: Decodable {
+                let codecType: String?
+                let width: Int?
+                let height: Int?
+                let rFrameRate: String?
+                enum CodingKeys: String, CodingKey {
+                    case width, height
+                    case codecType = "codec_type"
+                    case rFrameRate = "r_frame_rate"
+                }
+            }
+            let streams: [Stream]
+        }
         let text = try await FFmpeg.run(
-            [
-                "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0",
-                file.path,
-            ],
+            ["-v", "error", "-show_entries", "stream=codec_type,width,height,r_frame_rate", "-of", "json", file.path],
             tool: "ffprobe", timeout: .seconds(30))
-        let parts = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").compactMap { Int($0) }
-        guard parts.count == 2 else { throw FFmpeg.Failure(tool: "ffprobe", status: 0, output: text) }
-        return (parts[0], parts[1])
+        let probe = try JSONDecoder().decode(Probe.self, from: Data(text.utf8))
+        guard let video = probe.streams.first(where: { $0.codecType == "video" }), let width = video.width,
+            let height = video.height, width > 0, height > 0
+        else { throw FFmpeg.Failure(tool: "ffprobe", status: 0, output: text) }
+        let rate = video.rFrameRate.flatMap { $0 == "0/0" ? nil : $0 } ?? "25/1"
+        return Streams(
+            width: width, height: height, rate: rate, audio: probe.streams.contains { $0.codecType == "audio" })
+    }
+
+    /// One ffmpeg filter graph for the whole edit, output on `[v]` (and `[a]` when any clip has sound).
+    /// Joined clips are scaled into the first one's frame (bands where the shape differs), set to its
+    /// frame rate, and given silence when they have no sound, so `concat` sees matching streams; then the
+    /// fades and the captions apply to the joined result.
+    static func filterGraph(clips: [Clip], subtitles: URL?, fadeIn: Double, fadeOut: Double)
+        -> (filter: String, audio: Bool)
+    {
+        let first = clips[0].streams
+        let audio = clips.contains { $0.streams.audio }
+        let total = clips.reduce(0) { $0 + $1.length }
+        var parts: [String] = []
+        var video = "[0:v]"
+        var sound = "[0:a]"
+        if clips.count > 1 {
+            var inputs = ""
+            for (index, clip) in clips.enumerated() {
+                parts.append(
+                    "[\(index):v]scale=\(first.width):\(first.height):force_original_aspect_ratio=decrease,"
+                        + "pad=\(first.width):\(first.height):(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,"
+                        + "fps=\(first.rate),format=yuv420p[v\(index)]")
+                inputs += "[v\(index)]"
+                if audio {
+                    if clip.streams.audio {
+                        parts.append(
+                            "[\(index):a]aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a\(index)]")
+                    } else {
+                        parts.append(
+                            "anullsrc=r=48000:cl=stereo,atrim=duration=\(seconds(clip.length)),"
+                                + "aformat=sample_fmts=fltp:channel_layouts=stereo[a\(index)]")
+                    }
+                    inputs += "[a\(index)]"
+                }
+            }
+            parts.append("\(inputs)concat=n=\(clips.count):v=1:a=\(audio ? 1 : 0)[vc]" + (audio ? "[ac]" : ""))
+            video = "[vc]"
+            sound = "[ac]"
+        }
+        let fadeIn = min(max(0, fadeIn), total / 2)
+        let fadeOut = min(max(0, fadeOut), total / 2)
+        var videoFilters: [String] = []
+        var audioFilters: [String] = []
+        if fadeIn > 0 {
+            videoFilters.append("fade=t=in:st=0:d=\(seconds(fadeIn))")
+            audioFilters.append("afade=t=in:st=0:d=\(seconds(fadeIn))")
+        }
+        if fadeOut > 0 {
+            videoFilters.append("fade=t=out:st=\(seconds(total - fadeOut)):d=\(seconds(fadeOut))")
+            audioFilters.append("afade=t=out:st=\(seconds(total - fadeOut)):d=\(seconds(fadeOut))")
+        }
+        if let subtitles {
+            videoFilters.append(
+                "ass=\(subtitles.path):fontsdir=\((FFmpeg.arabicFont as NSString).deletingLastPathComponent)")
+        }
+        parts.append("\(video)\(videoFilters.isEmpty ? "null" : videoFilters.joined(separator: ","))[v]")
+        if audio {
+            parts.append("\(sound)\(audioFilters.isEmpty ? "anull" : audioFilters.joined(separator: ","))[a]")
+        }
+        return (parts.joined(separator: ";"), audio)
     }
 
     /// Captions moved to the trimmed clip's time, cut to it, and dropped when outside it.
@@ -93,41 +214,5 @@ struct VideoEditJob: JobHandler {
             guard end > start else { return nil }
             return .init(start: start, end: end, text: caption.text)
         }
-    }
-
-    /// An ASS script sized to the video: white text on a translucent box at the bottom, about 7% of the height. libass shapes Arabic (HarfBuzz) and orders right-to-left text (FriBidi).
-    static func ass(_ captions: [JobPayloads.VideoEdit.Caption], width: Int, height: Int) -> String {
-        func time(_ value: Double) -> String {
-            let centiseconds = Int((value * 100).rounded())
-            return String(
-                format: "%d:%02d:%02d.%02d", centiseconds / 360_000, centiseconds / 6000 % 60, centiseconds / 100 % 60,
-                centiseconds % 100)
-        }
-        let size = max(24, height * 7 / 100)
-        var script = """
-            [Script Info]
-            ScriptType: v4.00+
-            PlayResX: \(width)
-            PlayResY: \(height)
-            WrapStyle: 0
-
-            [V4+ Styles]
-            Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
-            Style: Default,Noto Sans Arabic,\(size),&H00FFFFFF,&H00FFFFFF,&H00000000,&H80000000,0,0,0,0,100,100,0,0,3,\(max(2, size / 12)),0,2,\(width / 20),\(width / 20),\(height / 18),1
-
-            [Events]
-            Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
-
-            """
-        for caption in captions {
-            // ASS reads "{" as an override block and "\\N" as a line break: keep the user's text as text.
-            let text = caption.text.replacingOccurrences(of: "\\", with: "\u{29F5}").replacingOccurrences(
-                of: "{", with: "("
-            )
-            .replacingOccurrences(of: "}", with: ")").replacingOccurrences(of: "\r", with: "")
-            .replacingOccurrences(of: "\n", with: "\\N")
-            script += "Dialogue: 0,\(time(caption.start)),\(time(caption.end)),Default,,0,0,0,,\(text)\n"
-        }
-        return script
     }
 }
