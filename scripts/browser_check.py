@@ -551,6 +551,26 @@ def image_and_quota(context, page) -> None:
     page.click("#stop-editing")
     page.screenshot(path="/tmp/studio-image-ar.png", full_page=True)
 
+    # The advanced editor (the Creator trial has it): a story-sized poster with an Arabic text layer.
+    check("image: the advanced editor is open to the Creator trial",
+          page.locator("#advanced-lock").is_hidden() and page.locator("#apply-advanced").is_enabled())
+    page.evaluate("""() => { const s = document.getElementById("brightness"); s.value = "30";
+        s.dispatchEvent(new Event("input")); }""")
+    check("image: the brightness slider previews on the canvas",
+          "brightness" in page.evaluate("() => document.getElementById('canvas').style.filter"))
+    page.click("#add-layer")
+    page.locator("#layers li [data-field=text]").fill("عرض خاص لطلاب الجامعة")
+    page.select_option("#layers li [data-field=font]", "kufi")
+    page.select_option("#preset", "story")
+    page.select_option("#fit", "contain")
+    page.click("#apply-advanced")
+    page.locator("#advanced-link:not([hidden])").wait_for(timeout=60_000)
+    poster = page.evaluate("""async () => { const r = await fetch(document.getElementById("advanced-link").href);
+        const b = await createImageBitmap(await r.blob()); return [r.status, b.width, b.height]; }""")
+    check("image: the studio applies the advanced edit — a 1080×1920 story that downloads", poster == [200, 1080, 1920], str(poster))
+    check("image: the result opens in the editor with the sliders back at zero",
+          page.get_attribute("#size", "data-height") == "1920" and page.input_value("#brightness") == "0")
+
     # Use up the month's images: the last request is refused before any drawing, with the upgrade link.
     status = page.evaluate("""async () => {
         const csrf = document.cookie.split("; ").find((c) => c.startsWith("csrf_token="))?.split("=")[1];
@@ -615,6 +635,20 @@ def video(context, page) -> None:
     page.wait_for_function("(v) => v.readyState >= 1", arg=edited.locator("video").element_handle())
     length = edited.locator("video").evaluate("(v) => v.duration")
     check("video: an uploaded clip is trimmed to 2 s with captions and plays", 1.5 <= length <= 2.6, str(length))
+
+    # The advanced editor: the same cut with the clip joined after it, a fade and captions at the top.
+    check("video: the advanced editor is open to the Creator trial", page.locator("#advanced-lock").is_hidden())
+    page.set_input_files("#join", clip)
+    page.locator("#join-list li").first.wait_for(timeout=30_000)
+    page.select_option("#cap-position", "top")
+    page.fill("#fade-in", "0.5")
+    page.fill("#fade-out", "0.5")
+    page.click("#edit")
+    page.wait_for_function("() => document.querySelectorAll('#queue li.job[data-status=done] video').length >= 3", timeout=60_000)
+    joined = page.locator('#queue li.job[data-status="done"]').filter(has_text="مقطع محرَّر").first.locator("video")
+    page.wait_for_function("(v) => v.readyState >= 1", arg=joined.element_handle())
+    length = joined.evaluate("(v) => v.duration")
+    check("video: the cut and the joined 4 s clip make one 6 s video", 5.5 <= length <= 6.6, str(length))
     page.screenshot(path="/tmp/studio-video-ar.png", full_page=True)
 
 
@@ -694,19 +728,40 @@ def language_everywhere(context, page) -> None:
         page.click("#lang-toggle")
 
 
-def plan_locks(context, page) -> None:
-    """A Starter wallet, answered by the browser: the Slide Maker shows a lock in the sidebar."""
-    def starter(route):
+def plan_features(page, **features) -> None:
+    """Answers the page's GET /v1/usage/me with the plan's features changed, as another plan would have them."""
+    def change(route):
         response = route.fetch()
         body = response.json()
-        body["plan"]["features"]["slides"] = False
+        body["plan"]["features"].update(features)
         route.fulfill(response=response, json=body)
-    page.route("**/v1/usage/me", starter)
+    page.route("**/v1/usage/me", change)
+
+
+def plan_locks(context, page) -> None:
+    """A Starter wallet, answered by the browser: the Slide Maker shows a lock in the sidebar."""
+    plan_features(page, slides=False)
     page.goto(f"{BASE}/app/chat/")
     page.locator('#sidebar a[data-tool="slides"][data-locked]').wait_for()
     check("sidebar: a tool the plan lacks shows a lock with the reason",
           page.locator('#sidebar a[data-tool="chat"][data-locked]').count() == 0
           and "رقِّ" in (page.get_attribute('#sidebar a[data-tool="slides"]', "title") or ""))
+    page.unroute("**/v1/usage/me")
+
+    plan_features(page, advanced_editors=False)  # as on Pro
+    picture = "/tmp/studio-browser-picture.png"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x336699:s=320x240", "-frames:v", "1",
+                    picture], check=True)
+    for path in ["/app/image/", "/app/video/"]:
+        page.goto(f"{BASE}{path}")
+        if path == "/app/image/":
+            page.set_input_files("#local-file", picture)  # the editor, and its advanced part, open with a picture
+        page.locator("#advanced-lock:not([hidden])").wait_for()
+        check(f"{path}: without the Creator plan the advanced editor is locked with the upgrade link",
+              page.eval_on_selector("#advanced", "(f) => f.disabled")
+              and page.locator("#advanced input").first.is_disabled()
+              and page.locator('#advanced-lock a[href="/app/account/"]').is_visible()
+              and is_arabic(page.inner_text("#advanced-lock")))
     page.unroute("**/v1/usage/me")
 
 

@@ -1,12 +1,14 @@
 // Images: a prompt becomes a grid of pictures (Nano Banana by default, the offline demo without a
 // key); any of them, or a picture from the device, opens in the editor — crop by dragging, resize,
-// Arabic or English text drawn with the browser's own shaping — and is saved as a new file.
+// Arabic or English text drawn with the browser's own shaping — and is saved as a new file. The Creator
+// plan's advanced editor sends the picture to the worker: brightness, contrast and saturation, a social
+// network's size, and text layers with their font, colour, outline and place, drawn by libass.
 import { get, post, upload } from "../api.js";
-import { directionOf, formatNumber, onLangChange, t } from "../i18n.js";
+import { apply as applyStrings, directionOf, formatNumber, onLangChange, t } from "../i18n.js";
 import { createBanner } from "../components/banner.js";
 import { mountModelSelector } from "../components/model-selector.js";
 import { mountShell } from "../components/shell.js";
-import { refreshUsage } from "../components/usage.js";
+import { onUsage, refreshUsage } from "../components/usage.js";
 
 const $ = (id) => document.getElementById(id);
 const banner = createBanner($("banner"));
@@ -17,6 +19,7 @@ let selection = null; // { x, y, w, h } in canvas pixels
 let dragStart = null;
 let base = null; // the picture without the selection drawn on it
 let inputFileID = null; // a picture the AI is asked to change (Nano Banana edits it)
+let storedID = null; // the stored file the editor shows unchanged, if any
 
 function editWithAI(fileID) {
   inputFileID = fileID;
@@ -62,14 +65,16 @@ function setPicture(source, width = source.width, height = source.height) {
 }
 
 function change(apply) {
+  storedID = null;
   undoStack.push(base);
   if (undoStack.length > 20) undoStack.shift();
   $("undo").disabled = false;
   apply();
 }
 
-async function openInEditor(blob) {
+async function openInEditor(blob, fileID = null) {
   const bitmap = await createImageBitmap(blob);
+  storedID = fileID;
   undoStack.length = 0;
   $("undo").disabled = true;
   setPicture(bitmap);
@@ -170,39 +175,135 @@ $("undo").addEventListener("click", () => {
   const previous = undoStack.pop();
   if (previous) setPicture(previous);
   $("undo").disabled = undoStack.length === 0;
+  storedID = null;
 });
 
-$("save").addEventListener("click", async () => {
+// Stores the canvas as a new file and waits for the upload check; null while the check is still going.
+async function storeCanvas() {
   ctx.drawImage(base, 0, 0);
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  const { file } = await upload(blob, `edited-${Date.now()}.png`);
+  for (let round = 0; round < 30; round += 1) {
+    const current = (await get(`/v1/files/${file.id}`)).file;
+    if (current.status === "ready") {
+      storedID = file.id;
+      return file.id;
+    }
+    if (current.status === "rejected") throw Object.assign(new Error("rejected"), { code: "file_rejected", status: 409 });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return null;
+}
+
+$("save").addEventListener("click", async () => {
   $("save").disabled = true;
   banner.info(() => t("image.saving"));
   try {
-    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
-    const { file } = await upload(blob, `edited-${Date.now()}.png`);
-    // The upload is checked before it can be downloaded; wait for the check (a few seconds).
-    let ready = null;
-    for (let round = 0; round < 30 && !ready; round += 1) {
-      const current = (await get(`/v1/files/${file.id}`)).file;
-      if (current.status === "ready") ready = current;
-      else if (current.status === "rejected") throw Object.assign(new Error("rejected"), { code: "file_rejected", status: 409 });
-      else await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-    if (!ready) {
+    const id = await storeCanvas();
+    if (!id) {
       banner.info(() => t("image.savedChecking"), "saved_checking");
       return;
     }
-    const { url } = await get(`/v1/files/${file.id}/signed-url`);
+    const { url } = await get(`/v1/files/${id}/signed-url`);
     $("saved-link").href = url;
     $("saved-link").hidden = false;
-    $("saved-link").dataset.fileId = file.id;
+    $("saved-link").dataset.fileId = id;
     $("saved-ai-edit").hidden = false;
-    $("saved-ai-edit").onclick = () => editWithAI(file.id);
+    $("saved-ai-edit").onclick = () => editWithAI(id);
     banner.success(() => t("image.saved"), "saved");
   } catch (error) {
     banner.problem(error);
   } finally {
     $("save").disabled = false;
   }
+});
+
+// The advanced editor. The sliders preview on the canvas with CSS filters; the worker applies them.
+const adjustments = ["brightness", "contrast", "saturation"];
+function previewAdjustments() {
+  const [b, c, s] = adjustments.map((id) => Number($(id).value));
+  canvas.style.filter = b || c || s ? `brightness(${1 + b / 250}) contrast(${1 + c / 100}) saturate(${1 + s / 100})` : "";
+}
+for (const id of adjustments) $(id).addEventListener("input", previewAdjustments);
+
+function layerField(kind, attrs, label) {
+  return el(kind, { ...attrs, "data-i18n-label": label });
+}
+function addLayer() {
+  if ($("layers").children.length >= 10) return;
+  const fonts = el("select", { "data-field": "font", "data-i18n-label": "editor.font" },
+    ...[["naskh", "editor.fontNaskh"], ["sans", "editor.fontSans"], ["kufi", "editor.fontKufi"]]
+      .map(([value, key]) => el("option", { value, "data-i18n": key, text: t(key) })));
+  const remove = el("button", { type: "button", class: "link-button", "data-i18n": "editor.remove", text: t("editor.remove") });
+  const row = el("li", { class: "layer" },
+    layerField("input", { type: "text", dir: "auto", maxlength: "200", "data-field": "text" }, "image.textLabel"),
+    fonts,
+    layerField("input", { type: "number", min: "2", max: "30", step: "0.5", value: "8", dir: "ltr", "data-field": "size" }, "image.layerSize"),
+    layerField("input", { type: "color", value: "#ffffff", "data-field": "color" }, "image.color"),
+    layerField("input", { type: "color", value: "#000000", "data-field": "outline_color" }, "image.outlineColor"),
+    layerField("input", { type: "number", min: "0", max: "25", value: "8", dir: "ltr", "data-field": "outline" }, "image.outline"),
+    layerField("input", { type: "number", min: "0", max: "100", value: "50", dir: "ltr", "data-field": "x" }, "image.layerX"),
+    layerField("input", { type: "number", min: "0", max: "100", value: String(Math.min(90, 15 + 20 * $("layers").children.length)), dir: "ltr", "data-field": "y" }, "image.layerY"),
+    remove);
+  remove.addEventListener("click", () => row.remove());
+  applyStrings(row);
+  $("layers").append(row);
+  row.querySelector("[data-field=text]").focus();
+}
+$("add-layer").addEventListener("click", addLayer);
+
+function layers() {
+  return [...$("layers").children].map((row) => {
+    const value = (field) => row.querySelector(`[data-field=${field}]`).value;
+    return {
+      text: value("text"), font: value("font"), size: Number(value("size")), color: value("color"),
+      outline: Number(value("outline")), outline_color: value("outline_color"), x: Number(value("x")), y: Number(value("y")),
+    };
+  }).filter((layer) => layer.text.trim());
+}
+
+$("apply-advanced").addEventListener("click", async () => {
+  const body = { layers: layers(), fit: $("fit").value, background: $("band-color").value, format: $("format").value };
+  for (const id of adjustments) body[id] = Number($(id).value);
+  if ($("preset").value) body.preset = $("preset").value;
+  $("apply-advanced").disabled = true;
+  banner.info(() => t("image.applying"));
+  try {
+    const id = storedID ?? (await storeCanvas());
+    if (!id) {
+      banner.info(() => t("image.savedChecking"), "saved_checking");
+      return;
+    }
+    const { job } = await post(`/v1/files/${id}/image-edit`, body);
+    let done = null;
+    for (let round = 0; round < 90 && !done; round += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const { job: current } = await get(`/v1/jobs/${job.id}`);
+      if (current.status === "failed") throw Object.assign(new Error("failed"), { code: "edit_failed", message: t("image.editFailed"), message_ar: t("image.editFailed") });
+      if (current.status === "done") done = current;
+    }
+    if (!done) throw Object.assign(new Error("slow"), { code: "edit_slow", message: t("image.editSlow"), message_ar: t("image.editSlow") });
+    const { url } = await get(`/v1/files/${done.result_file_id}/signed-url`);
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(String(response.status));
+    for (const name of adjustments) $(name).value = "0";
+    previewAdjustments();
+    await openInEditor(await response.blob(), done.result_file_id);
+    $("advanced-link").href = url;
+    $("advanced-link").hidden = false;
+    $("advanced-link").dataset.fileId = done.result_file_id;
+    banner.success(() => t("image.applied"), "applied");
+  } catch (error) {
+    banner.problem(error);
+  } finally {
+    $("apply-advanced").disabled = false;
+  }
+});
+
+onUsage((usage) => {
+  const allowed = usage?.plan?.features?.advanced_editors === true;
+  $("advanced").disabled = !allowed;
+  $("advanced-lock").hidden = allowed;
 });
 
 $("local-file").addEventListener("change", async () => {
@@ -223,7 +324,7 @@ function showImages(images, demo) {
       try {
         const response = await fetch(image.url);
         if (!response.ok) throw new Error(String(response.status));
-        await openInEditor(await response.blob());
+        await openInEditor(await response.blob(), image.file_id);
       } catch {
         banner.problem({ code: "link_expired", message: t("image.unreadable"), message_ar: t("image.unreadable") });
       }

@@ -1,12 +1,13 @@
 // Video: a prompt starts a job (Veo 3 by default, the offline demo without a key); an uploaded clip
-// is trimmed and given burned-in Arabic or English captions by the worker. The queue panel follows
-// every job live until it is done, then plays it with its poster frame and offers the download.
+// is trimmed and given burned-in Arabic or English captions by the worker, and with the Creator plan's
+// advanced editor a caption style, clips joined after it and fades. The queue panel follows every job
+// live until it is done, then plays it with its poster frame and offers the download.
 import { get, post, upload } from "../api.js";
 import { formatNumber, formatRelative, lang, onLangChange, t } from "../i18n.js";
 import { createBanner } from "../components/banner.js";
 import { mountModelSelector } from "../components/model-selector.js";
 import { mountShell } from "../components/shell.js";
-import { refreshUsage } from "../components/usage.js";
+import { onUsage, refreshUsage } from "../components/usage.js";
 
 const $ = (id) => document.getElementById(id);
 const banner = createBanner($("banner"));
@@ -14,6 +15,8 @@ let selector = null;
 let jobs = [];
 let pollTimer = null;
 let uploaded = null; // the clip's file id once it has passed the check
+let joined = []; // clips to play after it: { id, name }
+let advanced = false; // the plan has the advanced editors
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -125,6 +128,45 @@ function parseCaptions(text) {
   return captions;
 }
 
+// Uploads a clip and waits for the upload check; returns its file id.
+async function uploadReady(file) {
+  const { file: stored } = await upload(file);
+  for (let round = 0; round < 60; round += 1) {
+    const current = (await get(`/v1/files/${stored.id}`)).file;
+    if (current.status === "ready") return stored.id;
+    if (current.status === "rejected") throw Object.assign(new Error("rejected"), { status: 409, code: "file_rejected" });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw Object.assign(new Error("slow"), { status: 409, code: "file_not_ready" });
+}
+
+function paintJoined() {
+  $("join-list").replaceChildren(...joined.map((clip, index) => {
+    const remove = el("button", { type: "button", class: "link-button", text: t("editor.remove") });
+    remove.addEventListener("click", () => {
+      joined.splice(index, 1);
+      paintJoined();
+    });
+    return el("li", { "data-file-id": clip.id }, el("span", { dir: "auto", text: `${formatNumber(index + 1)}. ${clip.name}` }), " ", remove);
+  }));
+}
+
+$("join").addEventListener("change", async () => {
+  const chosen = [...($("join").files ?? [])].slice(0, Math.max(0, 5 - joined.length));
+  $("join").value = "";
+  if (!chosen.length) return;
+  banner.info(() => t("video.uploading"));
+  try {
+    for (const file of chosen) {
+      joined.push({ id: await uploadReady(file), name: file.name });
+      paintJoined();
+    }
+    banner.success(() => t("video.uploaded"), "joined_uploaded");
+  } catch (error) {
+    banner.problem(error);
+  }
+});
+
 $("clip").addEventListener("change", async () => {
   const file = $("clip").files?.[0];
   uploaded = null;
@@ -134,17 +176,7 @@ $("clip").addEventListener("change", async () => {
   $("preview").hidden = false;
   banner.info(() => t("video.uploading"));
   try {
-    const { file: stored } = await upload(file);
-    for (let round = 0; round < 60; round += 1) {
-      const current = (await get(`/v1/files/${stored.id}`)).file;
-      if (current.status === "ready") {
-        uploaded = stored.id;
-        break;
-      }
-      if (current.status === "rejected") throw Object.assign(new Error("rejected"), { status: 409, code: "file_rejected" });
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-    if (!uploaded) throw Object.assign(new Error("slow"), { status: 409, code: "file_not_ready" });
+    uploaded = await uploadReady(file);
     $("edit").disabled = false;
     banner.success(() => t("video.uploaded"), "uploaded");
   } catch (error) {
@@ -174,6 +206,19 @@ $("edit-form").addEventListener("submit", async (event) => {
       body.captions = captions;
     }
   }
+  if (advanced) {
+    if (body.captions || body.srt) {
+      body.caption_style = {
+        size: Number($("cap-size").value) || 7, color: $("cap-color").value, background: $("cap-background").value,
+        background_color: $("cap-background-color").value, position: $("cap-position").value, font: $("cap-font").value,
+      };
+    }
+    if (joined.length) body.join = joined.map((clip) => clip.id);
+    for (const [field, key] of [["fade-in", "fade_in"], ["fade-out", "fade_out"]]) {
+      const value = Number($(field).value);
+      if (value > 0) body[key] = value;
+    }
+  }
   $("edit").disabled = true;
   try {
     await post(`/v1/files/${uploaded}/edit`, body);
@@ -186,9 +231,15 @@ $("edit-form").addEventListener("submit", async (event) => {
   }
 });
 
+onUsage((usage) => {
+  advanced = usage?.plan?.features?.advanced_editors === true;
+  $("advanced").disabled = !advanced;
+  $("advanced-lock").hidden = advanced;
+});
 onLangChange(() => {
   document.title = t("video.docTitle");
   paintQueue();
+  paintJoined();
 });
 
 try {
