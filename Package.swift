@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // OTLP over HTTP only: the gRPC exporter would build gRPC for nothing (the collector takes both).
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         .systemLibrary(
@@ -53,6 +56,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
             ]
         ),
         .target(
@@ -90,6 +95,8 @@ let package = Package(
         .testTarget(name: "WebServiceTests", dependencies: ["WebService", "CoreTestSupport"]),
         .testTarget(name: "StudioCtlTests", dependencies: ["studioctl", "CoreTestSupport"]),
         .testTarget(name: "ContractsTests", dependencies: ["BackendService", "GatewayService", "CoreTestSupport"]),
+        .testTarget(
+            name: "TracingTests", dependencies: ["WebService", "GatewayService", "WorkerService", "CoreTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -37,9 +37,13 @@ start() {
   pids[$service]=$!
 }
 start backend BackendService PAYMENTS_FAKE_OPPWA=true
-start gateway GatewayService
+# The gateway and the web front trace to a collector that is not there (nothing listens on that port):
+# every request below must still answer, and the spans they lose are counted.
+collector_down="http://127.0.0.1:$(free_port)"
+start gateway GatewayService OTEL_EXPORTER_OTLP_ENDPOINT="$collector_down" OTEL_BSP_SCHEDULE_DELAY=100
 start worker WorkerService UNOSERVER_BIN="$PWD/.venv-office/bin/unoserver"
-start web WebService BACKEND_URL="http://127.0.0.1:${ports[backend]}" GATEWAY_URL="http://127.0.0.1:${ports[gateway]}"
+start web WebService BACKEND_URL="http://127.0.0.1:${ports[backend]}" GATEWAY_URL="http://127.0.0.1:${ports[gateway]}" \
+  OTEL_EXPORTER_OTLP_ENDPOINT="$collector_down" OTEL_BSP_SCHEDULE_DELAY=100
 
 for service in backend gateway worker web; do
   code=000
@@ -182,6 +186,15 @@ reclaimed=$(grep -c '"msg":"job reclaimed from a stopped worker"' "$logs/worker.
 if [ "$seen" = running ] && [ "$final" = "done" ] && [ "$videos" = 1 ] && [ "$files" = 1 ] && [ "$reclaimed" -ge 1 ]; then
   ok "a worker killed mid-job: the next worker reclaimed it and finished the video once"
 else bad "kill -9: seen=$seen final=$final videos=$videos files=$files reclaimed=$reclaimed"; fi
+
+dropped=0
+for _ in $(seq 1 50); do
+  dropped=$(curl -s "http://127.0.0.1:${ports[gateway]}/metrics" | awk '$1 ~ /^otel_spans_dropped_total/ {s += $2} END {print s + 0}')
+  [ "${dropped%.*}" -gt 0 ] && break
+  sleep 0.2
+done
+if [ "${dropped%.*}" -gt 0 ]; then ok "collector down: requests answered, $dropped gateway spans dropped and counted"
+else bad "collector down: otel_spans_dropped_total stayed at $dropped"; fi
 
 for service in backend gateway worker web; do
   pid=${pids[$service]}

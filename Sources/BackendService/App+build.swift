@@ -25,7 +25,7 @@ func buildRouter(
     let users = UserRepository(client: postgres, logger: logger)
     let usage = UsageRepository(client: postgres, logger: logger)
     let router = Router(context: AppRequestContext.self)
-    router.addStudioMiddleware()
+    router.addStudioMiddleware(telemetry: dependencies.telemetry)
     router.addOperationalRoutes(service: "backend", checks: dependencies.readinessChecks, registry: registry)
 
     let v1 = router.group("v1")

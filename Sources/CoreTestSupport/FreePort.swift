@@ -23,7 +23,7 @@ public final class LocalRedisServer: @unchecked Sendable {
         try process.run()
         self.process = process
         for _ in 0..<100 {
-            if canConnect() { return }
+            if canConnect(port: port) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw POSIXError(.ECONNREFUSED)
@@ -41,19 +41,5 @@ public final class LocalRedisServer: @unchecked Sendable {
     deinit {
         stop()
         try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    private func canConnect() -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }

@@ -28,7 +28,7 @@ func buildRouter(
         json: settings.catalogJSON,
         configuredProviders: [.chat: Set(providers.keys), .image: Set(painters.keys), .video: Set(filmmakers.keys)])
     let router = Router(context: AppRequestContext.self)
-    router.addStudioMiddleware()
+    router.addStudioMiddleware(telemetry: dependencies.telemetry)
     router.addOperationalRoutes(service: "gateway", checks: dependencies.readinessChecks, registry: registry)
     let v1 = router.group("v1")
     ModelRoutes(catalog: catalog).register(on: v1)

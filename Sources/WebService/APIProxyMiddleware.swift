@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOHTTP1
+import Tracing
 
 /// Local mode only: forwards `/v1/*` to the gateway or the backend, as the load balancer does on
 /// AWS, streaming both bodies (so Server-Sent Events arrive as they are produced).
@@ -36,7 +37,6 @@ struct APIProxyMiddleware: RouterMiddleware {
         for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
             upstream.headers.add(name: field.name.rawName, value: field.value)
         }
-        OutgoingHTTP.addTraceparent(to: &upstream.headers)
         if let host = request.head.authority { upstream.headers.replaceOrAdd(name: "X-Forwarded-Host", value: host) }
         // Append the peer, as the load balancer does: the backend trusts only the last entry.
         let peer = context.remoteAddress?.ipAddress ?? "unknown"
@@ -46,13 +46,22 @@ struct APIProxyMiddleware: RouterMiddleware {
             let length = request.headers[.contentLength].flatMap(Int.init)
             upstream.body = .stream(request.body, length: length.map { .known(Int64($0)) } ?? .unknown)
         }
-        let response: HTTPClientResponse
-        do {
-            response = try await client.execute(upstream, timeout: .minutes(15))
-        } catch {
-            context.logger.error(
-                "upstream unreachable", metadata: ["upstream": "\(base.absoluteString)", "error": "\(error)"])
-            throw AppError.serviceUnavailable
+        let response: HTTPClientResponse = try await Telemetry.span(
+            "proxy \(request.method.rawValue) \(path)", kind: .client
+        ) { span in
+            span?.attributes["server.address"] = base.host
+            span?.attributes["http.request.method"] = request.method.rawValue
+            OutgoingHTTP.addTraceparent(to: &upstream.headers)
+            do {
+                let response = try await client.execute(upstream, timeout: .minutes(15))
+                span?.attributes["http.response.status_code"] = Int(response.status.code)
+                return response
+            } catch {
+                span?.recordError(error)
+                context.logger.error(
+                    "upstream unreachable", metadata: ["upstream": "\(base.absoluteString)", "error": "\(error)"])
+                throw AppError.serviceUnavailable
+            }
         }
         var headers = HTTPFields()
         for header in response.headers where !Self.hopByHop.contains(header.name.lowercased()) {

@@ -13,8 +13,9 @@ typealias AppRequestContext = WebRequestContext
 func buildApplication(
     settings: WebSettings, httpClient: HTTPClient, registry: PrometheusCollectorRegistry, logger: Logger
 ) throws -> some ApplicationProtocol {
+    let telemetry = try Telemetry.make(settings.common.telemetry, service: "web", logger: logger)
     let router = Router(context: AppRequestContext.self)
-    router.addStudioMiddleware()
+    router.addStudioMiddleware(telemetry: telemetry)
     let site = try SitePages(root: settings.webRoot, versioned: settings.common.environment != .local)
     router.add(
         middleware: SiteMiddleware(
@@ -32,7 +33,7 @@ func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(settings.common.host, port: settings.common.port), serverName: "web"),
-        services: [HTTPClientService(client: httpClient)],
+        services: (telemetry.service.map { [$0] } ?? []) + [HTTPClientService(client: httpClient)],
         logger: logger)
 }
 

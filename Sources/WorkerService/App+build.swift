@@ -63,7 +63,7 @@ func buildApplication(
     logger: Logger
 ) -> some ApplicationProtocol {
     let router = Router(context: AppRequestContext.self)
-    router.addStudioMiddleware()
+    router.addStudioMiddleware(telemetry: dependencies.telemetry)
     router.addOperationalRoutes(service: "worker", checks: dependencies.readinessChecks, registry: registry)
     let jobs = JobRepository(client: dependencies.postgres, logger: logger)
     let office = OfficeConverter(settings: settings.office, logger: logger)
@@ -80,13 +80,14 @@ func buildApplication(
             guard let id = UUID(uuidString: envelope.id) else { return }
             _ = try? await jobs.markFailed(id: id, reason: reason)
         },
-        prepare: { try await dependencies.migrate(logger: logger) },
+        prepare: { try await dependencies.migrate(logger: logger) }, telemetry: dependencies.telemetry,
         logger: logger)
     return dependencies.application(
         router: router, name: "worker", settings: settings.common,
         extraServices: [
             worker,
             OfficeService(converter: office, logger: logger),
+            QueueDepthGauge(queue: JobQueue(redis: dependencies.redis), every: .seconds(15), logger: logger),
             Scheduler(
                 redis: dependencies.redis, queue: JobQueue(redis: dependencies.redis),
                 schedules: [

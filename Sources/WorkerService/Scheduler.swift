@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Enqueues the periodic jobs. Every worker runs one, but a Redis lock per schedule and period
@@ -45,5 +46,34 @@ struct Scheduler: Service {
             }
         }
         return enqueued
+    }
+}
+
+/// `job_queue_depth{queue, state}` for every queue (waiting, delayed for a retry, dead-lettered), read
+/// from Redis every `every`; the collector turns the gauge into the CloudWatch queue panel.
+struct QueueDepthGauge: Service {
+    let queue: JobQueue
+    let every: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await report()
+                try? await Task.sleep(for: every)
+            }
+        }
+    }
+
+    func report() async {
+        for name in JobQueueName.allCases {
+            guard let stats = try? await queue.stats(name) else { continue }
+            for (state, value) in [
+                ("waiting", stats.length - stats.pending), ("delayed", stats.delayed), ("dead", stats.dead),
+            ] {
+                Gauge(label: "job_queue_depth", dimensions: [("queue", name.rawValue), ("state", state)])
+                    .record(max(0, value))
+            }
+        }
     }
 }

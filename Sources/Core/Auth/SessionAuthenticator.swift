@@ -41,10 +41,13 @@ public struct SessionAuthenticator<Context: SessionRequestContext>: RouterMiddle
         guard let token = bearer ?? request.cookies["session"]?.value, !token.isEmpty else {
             throw AppError.unauthenticated
         }
-        var found: User?
-        _ = try await tokens.verify(token) { id in
-            found = try await users.find(id: id)
-            return found.map(\.tokenVersion)
+        let found = try await Telemetry.span("auth") { _ in
+            var found: User?
+            _ = try await tokens.verify(token) { id in
+                found = try await Telemetry.query("SELECT users") { try await users.find(id: id) }
+                return found.map(\.tokenVersion)
+            }
+            return found
         }
         guard let user = found else { throw AppError.unauthenticated }
         guard user.isActive else { throw AppError.accountBlocked }

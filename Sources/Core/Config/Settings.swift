@@ -12,6 +12,7 @@ public struct CommonSettings: Sendable {
     public let port: Int
     public let host: String
     public let logLevel: Logger.Level
+    public let telemetry: TelemetrySettings
 
     public init(_ source: ConfigSource, defaultPort: Int) throws {
         guard let environment = AppEnvironment(rawValue: source.string("ENV", default: "local")) else {
@@ -25,6 +26,7 @@ public struct CommonSettings: Sendable {
                 key: "LOG_LEVEL", reason: "must be one of trace, debug, info, notice, warning, error, critical")
         }
         self.logLevel = level
+        self.telemetry = try TelemetrySettings(source)
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import Tracing
 
 /// The one helper for calls to other services: forwards the current trace as `traceparent`
 /// and bounds every call with a timeout.
@@ -29,16 +30,22 @@ public struct OutgoingHTTP: Sendable {
         var request = HTTPClientRequest(url: url)
         request.method = method
         request.headers = headers
-        Self.addTraceparent(to: &request.headers)
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await client.execute(request, timeout: timeout ?? defaultTimeout)
-        let buffer = try await response.body.collect(upTo: maxBytes)
-        return Reply(status: Int(response.status.code), headers: response.headers, body: Data(buffer: buffer))
+        let host = URL(string: url)?.host ?? ""
+        return try await Telemetry.span("HTTP \(method.rawValue) \(host)", kind: .client) { span in
+            span?.attributes["http.request.method"] = method.rawValue
+            span?.attributes["server.address"] = host
+            Self.addTraceparent(to: &request.headers)
+            let response = try await client.execute(request, timeout: timeout ?? defaultTimeout)
+            span?.attributes["http.response.status_code"] = Int(response.status.code)
+            let buffer = try await response.body.collect(upTo: maxBytes)
+            return Reply(status: Int(response.status.code), headers: response.headers, body: Data(buffer: buffer))
+        }
     }
 
-    /// Adds a child span of the current trace (or a new root) as `traceparent`.
+    /// Adds the current trace as `traceparent`: the current span when tracing (the call's own span),
+    /// otherwise a new child id of the trace (or a new root).
     public static func addTraceparent(to headers: inout HTTPHeaders) {
-        let trace = (TraceContext.current ?? .newRoot()).child()
-        headers.replaceOrAdd(name: "traceparent", value: trace.traceparent)
+        headers.replaceOrAdd(name: "traceparent", value: TraceContext.outgoing.traceparent)
     }
 }

@@ -45,9 +45,10 @@ public struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 extension Router {
-    /// The middleware every studio service runs, outermost first: trace, request log, metrics, errors.
-    public func addStudioMiddleware() {
-        add(middleware: TraceMiddleware())
+    /// The middleware every studio service runs, outermost first: trace (a server span with a tracer),
+    /// request log, metrics, errors.
+    public func addStudioMiddleware(telemetry: Telemetry = .off) {
+        add(middleware: TraceMiddleware(telemetry: telemetry))
         add(middleware: RequestLogMiddleware())
         add(middleware: RequestMetricsMiddleware())
         add(middleware: ErrorMiddleware())

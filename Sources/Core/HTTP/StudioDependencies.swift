@@ -3,21 +3,23 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// The shared state most services use: PostgreSQL and Redis, both lifecycle services.
+/// The shared state most services use: PostgreSQL and Redis, both lifecycle services, and the tracer.
 public struct StudioDependencies: Sendable {
     public let postgres: PostgresClient
     public let redis: RedisClient
+    public let telemetry: Telemetry
 
-    public init(postgres: PostgresClient, redis: RedisClient) {
+    public init(postgres: PostgresClient, redis: RedisClient, telemetry: Telemetry = .off) {
         self.postgres = postgres
         self.redis = redis
+        self.telemetry = telemetry
     }
 
     /// Clients for `database` and `redis`; nothing connects until they run.
-    public init(database: DatabaseSettings, redis: RedisSettings, logger: Logger) {
+    public init(database: DatabaseSettings, redis: RedisSettings, telemetry: Telemetry = .off, logger: Logger) {
         self.init(
             postgres: PostgresClient(settings: database, logger: logger),
-            redis: RedisClient(settings: redis, logger: logger))
+            redis: RedisClient(settings: redis, logger: logger), telemetry: telemetry)
     }
 
     /// The `/readyz` checks: a trivial query and a PING.
@@ -30,8 +32,9 @@ public struct StudioDependencies: Sendable {
         ]
     }
 
-    /// Both clients, to run as services ahead of the HTTP server.
-    public var services: [any Service] { [postgres, redis] }
+    /// Both clients, to run as services ahead of the HTTP server; the span exporter first, so it stops
+    /// last and flushes what the others finished.
+    public var services: [any Service] { (telemetry.service.map { [$0] } ?? []) + [postgres, redis] }
 
     /// Applies pending migrations; every service calls it before accepting requests.
     public func migrate(logger: Logger) async throws {

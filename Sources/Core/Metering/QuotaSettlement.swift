@@ -27,11 +27,13 @@ public struct QuotaSettlement: Sendable {
         if billed > 0 {
             let metaJSON = String(decoding: try JSONEncoder.studio.encode(meta), as: UTF8.self)
             do {
-                try await postgres.query(
-                    """
-                    INSERT INTO usage_logs (user_id, kind, amount, model, meta_json)
-                    VALUES (\(userID), \(reservation.kind), \(billed), \(model), \(metaJSON)::jsonb)
-                    """, logger: logger)
+                try await Telemetry.query("INSERT usage_logs") {
+                    try await postgres.query(
+                        """
+                        INSERT INTO usage_logs (user_id, kind, amount, model, meta_json)
+                        VALUES (\(userID), \(reservation.kind), \(billed), \(model), \(metaJSON)::jsonb)
+                        """, logger: logger)
+                }
             } catch {
                 await release(reservation)
                 throw error

@@ -1,4 +1,5 @@
 import Foundation
+import Tracing
 
 /// The producer side of the job queues (Redis Streams), and their statistics.
 public struct JobQueue: Sendable {
@@ -26,10 +27,16 @@ public struct JobQueue: Sendable {
         _ kind: JobKind, payload: Payload, id: String = UUID().uuidString.lowercased(), traceparent: String? = nil
     ) async throws -> String {
         let payloadJSON = String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self)
-        let trace = traceparent ?? (TraceContext.current ?? .newRoot()).child().traceparent
-        let envelope = JobEnvelope(id: id, kind: kind, payload: payloadJSON, traceparent: trace)
-        try await redis.send("XADD", keys(kind.queue).stream, "*", "job", try envelope.encoded())
-        return id
+        // A producer span: the job's consumer span in the worker becomes its child.
+        return try await Telemetry.span("enqueue \(kind.rawValue)", kind: .producer) { span in
+            span?.attributes["messaging.system"] = "redis"
+            span?.attributes["messaging.destination.name"] = kind.queue.rawValue
+            span?.attributes["messaging.message.id"] = id
+            let trace = traceparent ?? TraceContext.outgoing.traceparent
+            let envelope = JobEnvelope(id: id, kind: kind, payload: payloadJSON, traceparent: trace)
+            try await redis.send("XADD", keys(kind.queue).stream, "*", "job", try envelope.encoded())
+            return id
+        }
     }
 
     /// Adds a prepared envelope as it is (an operator's retry of a recorded job).
@@ -42,7 +49,7 @@ public struct JobQueue: Sendable {
         _ kind: JobKind, payload: Payload, id: String, after delay: Duration, traceparent: String? = nil
     ) async throws {
         let payloadJSON = String(decoding: try JSONEncoder.studio.encode(payload), as: UTF8.self)
-        let trace = traceparent ?? (TraceContext.current ?? .newRoot()).child().traceparent
+        let trace = traceparent ?? TraceContext.outgoing.traceparent
         let envelope = JobEnvelope(id: id, kind: kind, payload: payloadJSON, traceparent: trace)
         let due =
             Int64(Date().timeIntervalSince1970 * 1000) + delay.components.seconds * 1000

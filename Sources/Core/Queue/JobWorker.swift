@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// The consumer side of the job queues: reads with a consumer group, runs handlers, retries with
 /// backoff, dead-letters what keeps failing, and reclaims entries from workers that died.
@@ -19,13 +20,16 @@ public final class JobWorker: Service, Sendable {
     private let prepare: (@Sendable () async throws -> Void)?
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
+    private let telemetry: Telemetry
 
     public init(
         redis: RedisClient, handlers: [any JobHandler], concurrency: [JobQueueName: Int],
         policy: JobWorkerPolicy = .init(),
         consumerName: String = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)",
-        onDeadLetter: DeadLetterHook? = nil, prepare: (@Sendable () async throws -> Void)? = nil, logger: Logger
+        onDeadLetter: DeadLetterHook? = nil, prepare: (@Sendable () async throws -> Void)? = nil,
+        telemetry: Telemetry = .off, logger: Logger
     ) {
+        self.telemetry = telemetry
         self.prepare = prepare
         self.redis = redis
         self.queue = JobQueue(redis: redis)
@@ -129,7 +133,34 @@ public final class JobWorker: Service, Sendable {
             try? await settle(entry.id, keys: keys, mode: "dead", envelope: entry.fields["job"] ?? "{}")
             return
         }
-        let trace = envelope.traceparent.flatMap(TraceContext.init(traceparent:))?.child() ?? .newRoot()
+        let untraced = envelope.traceparent.flatMap(TraceContext.init(traceparent:))?.child() ?? .newRoot()
+        guard telemetry.tracer != nil else {
+            await execute(entry, envelope: envelope, keys: keys, consumer: consumer, trace: untraced, span: nil)
+            return
+        }
+        // A consumer span, child of the span that enqueued the job (a gateway request, say).
+        await telemetry.run {
+            await Telemetry.entrySpan(
+                "job \(envelope.kind.rawValue)", kind: .consumer, parent: envelope.traceparent
+            ) { span in
+                span.updateAttributes { attributes in
+                    attributes["messaging.system"] = "redis"
+                    attributes["messaging.destination.name"] = envelope.kind.queue.rawValue
+                    attributes["messaging.message.id"] = envelope.id
+                    attributes["job.kind"] = envelope.kind.rawValue
+                    attributes["job.attempt"] = envelope.attempt + 1
+                }
+                await execute(
+                    entry, envelope: envelope, keys: keys, consumer: consumer, trace: TraceContext.current ?? untraced,
+                    span: span)
+            }
+        }
+    }
+
+    private func execute(
+        _ entry: StreamEntry, envelope: JobEnvelope, keys: JobQueue.Keys, consumer: String, trace: TraceContext,
+        span: (any Span)?
+    ) async {
         var jobLogger = logger
         jobLogger[metadataKey: "job_id"] = .string(envelope.id)
         jobLogger[metadataKey: "kind"] = .string(envelope.kind.rawValue)
@@ -164,6 +195,8 @@ public final class JobWorker: Service, Sendable {
                         "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
                 ])
         } catch let failure as JobFailure {
+            span?.recordError(failure)
+            span?.setStatus(.init(code: .error))
             outcome = "dead"
             await deadLetter(entry.id, envelope: envelope, reason: failure.description, keys: keys)
         } catch {
@@ -171,9 +204,12 @@ public final class JobWorker: Service, Sendable {
             next.attempt += 1
             next.lastError = String(describing: error)
             outcome = next.attempt >= policy.maxAttempts ? "dead" : "retry"
+            span?.recordError(error)
+            span?.setStatus(.init(code: .error))
             jobLogger.warning("job failed", metadata: ["attempt": "\(next.attempt)", "error": "\(error)"])
             try? await failOrRetry(entry.id, envelope: next, keys: keys, immediate: false)
         }
+        span?.attributes["job.outcome"] = outcome
         let dimensions = [("kind", envelope.kind.rawValue), ("outcome", outcome)]
         Counter(label: "jobs_processed_total", dimensions: dimensions).increment()
         Metrics.Timer(label: "job_duration_seconds", dimensions: [("kind", envelope.kind.rawValue)])

@@ -3,6 +3,7 @@ import Logging
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// A small pool of hiredis connections. Every call runs on the client's own threads, never on an
 /// event loop; a connection broken by a Redis restart is replaced on the next call.
@@ -34,9 +35,17 @@ public final class RedisClient: Sendable {
     /// Sends one command; an error reply is thrown as `RedisError.server`.
     @discardableResult
     public func send(_ arguments: [String]) async throws -> RedisValue {
-        let reply = try await withSlot { connection in try connection.command(arguments.map { Array($0.utf8) }) }
-        if case .error(let message) = reply { throw RedisError.server(message) }
-        return reply
+        let command = arguments.first?.lowercased() ?? ""
+        return try await Telemetry.span("redis \(command)", kind: .client) { span in
+            span?.attributes["db.system"] = "redis"
+            span?.attributes["db.operation.name"] = command
+            let reply = try await withSlot { connection in try connection.command(arguments.map { Array($0.utf8) }) }
+            if case .error(let message) = reply {
+                span?.setStatus(.init(code: .error))
+                throw RedisError.server(message)
+            }
+            return reply
+        }
     }
 
     @discardableResult
@@ -48,7 +57,11 @@ public final class RedisClient: Sendable {
     public func pipeline(_ commands: [[String]]) async throws -> [RedisValue] {
         guard !commands.isEmpty else { return [] }
         let encoded = commands.map { $0.map { Array($0.utf8) } }
-        return try await withSlot { connection in try connection.pipeline(encoded) }
+        return try await Telemetry.span("redis pipeline", kind: .client) { span in
+            span?.attributes["db.system"] = "redis"
+            span?.attributes["db.operation.batch.size"] = commands.count
+            return try await withSlot { connection in try connection.pipeline(encoded) }
+        }
     }
 
     /// Runs a Lua script by its SHA-1 (EVALSHA), loading it with EVAL the first time Redis lacks it.

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Hummingbird
 import Logging
+import Tracing
 
 /// Drives one provider stream to its end and settles the reservation with what was produced:
 /// the provider's usage when it reports it, otherwise an estimate of what was actually sent.
@@ -12,7 +13,13 @@ struct Metering: Sendable {
     /// The prompt's UTF-8 size, to estimate input tokens when a stream ends before the provider's usage.
     let promptBytes: Int
     let recorder: ConversationRecorder?
+    /// The answering provider's span, ended with the stream; and the request's place in its trace, for
+    /// a stream written after the handler returned.
+    var providerSpan: (any Span)? = nil
+    var scope: Telemetry.Scope = .current
     let logger: Logger
+    /// When the provider was called, for the time to the first token.
+    var openedAt: ContinuousClock.Instant = .now
 
     struct Outcome {
         var text = ""
@@ -37,14 +44,16 @@ struct Metering: Sendable {
         do {
             for try await event in stream { apply(event, to: &outcome) }
         } catch {
+            endProviderSpan(outcome, error: error)
             if outcome.text.isEmpty {
                 await ledger.release(reservation)
                 throw (error as? ProviderError)?.appError ?? error
             }
             outcome.finishReason = "error"
         }
+        endProviderSpan(outcome, error: nil)
         let billed = cost(outcome)
-        let quota = try await ledger.settle(reservation, actual: billed, model: model.id, meta: meta(outcome))
+        let quota = try await settle(outcome, billed: billed)
         let conversationID = await recorder?.record(answer: outcome.text, model: model.id)
         return ChatRoutes.Completion(
             model: model.id, provider: model.provider, conversationID: conversationID, content: outcome.text,
@@ -70,6 +79,13 @@ struct Metering: Sendable {
         _ stream: AsyncThrowingStream<ChatEvent, any Error>, to writer: inout any ResponseBodyWriter,
         format: any ChatStreamFormat
     ) async throws {
+        try await scope.restore { try await write(stream, to: &writer, format: format) }
+    }
+
+    private func write(
+        _ stream: AsyncThrowingStream<ChatEvent, any Error>, to writer: inout any ResponseBodyWriter,
+        format: any ChatStreamFormat
+    ) async throws {
         var outcome = Outcome()
         var failure: AppError?
         var clientGone = false
@@ -84,17 +100,19 @@ struct Metering: Sendable {
         } catch let error as ProviderError {
             failure = error.appError
             outcome.finishReason = "error"
+            endProviderSpan(outcome, error: error)
         } catch is CancellationError {
             clientGone = true
         } catch {
             // Writing failed: the client went away.
             clientGone = true
         }
+        endProviderSpan(outcome, error: nil)
         if outcome.text.isEmpty && (failure != nil || clientGone) {
             await ledger.release(reservation)
         } else {
             let billed = cost(outcome)
-            let quota = try await ledger.settle(reservation, actual: billed, model: model.id, meta: meta(outcome))
+            let quota = try await settle(outcome, billed: billed)
             let conversationID = await recorder?.record(answer: outcome.text, model: model.id)
             if failure == nil && !clientGone {
                 let summary = Summary(
@@ -107,9 +125,41 @@ struct Metering: Sendable {
         try? await writer.finish(nil)
     }
 
+    /// Settles in a `quota settle` span (its `pg query` and `redis evalsha` below it).
+    private func settle(_ outcome: Outcome, billed: Int64) async throws -> QuotaState {
+        try await Telemetry.span("quota settle") { span in
+            span?.attributes["quota.billed"] = Int(billed)
+            return try await ledger.settle(reservation, actual: billed, model: model.id, meta: meta(outcome))
+        }
+    }
+
+    /// Ends the provider's span once (a second call finds it ended and does nothing) with what it produced.
+    private func endProviderSpan(_ outcome: Outcome, error: (any Error)?) {
+        guard let span = providerSpan, span.isRecording else { return }
+        span.updateAttributes { attributes in
+            attributes["gen_ai.usage.input_tokens"] = outcome.input
+            attributes["gen_ai.usage.output_tokens"] = outcome.output
+            attributes["gen_ai.response.finish_reasons"] = [outcome.finishReason]
+        }
+        if let error {
+            span.recordError(error)
+            span.setStatus(.init(code: .error))
+        }
+        span.end()
+    }
+
     func apply(_ event: ChatEvent, to outcome: inout Outcome) {
         switch event {
-        case .text(let piece): outcome.text += piece
+        case .text(let piece):
+            if outcome.text.isEmpty, let span = providerSpan {
+                let elapsed = ContinuousClock.now - openedAt
+                let milliseconds =
+                    Double(elapsed.components.seconds) * 1000
+                    + Double(elapsed.components.attoseconds) / 1e15
+                span.attributes["gen_ai.response.time_to_first_token_ms"] = milliseconds
+                span.addEvent("first token")
+            }
+            outcome.text += piece
         case .usage(let input, let output):
             outcome.input = input
             outcome.output = output

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Logging
+import Metrics
 import PostgresNIO
 import Synchronization
 
@@ -60,6 +61,7 @@ struct QuotaLedger: Sendable {
     /// Reserves `amount` of `kind`, or throws 402 `quota_exceeded` (also when there is no current plan).
     func reserve(userID: UUID, kind: UsageKind, amount: Int64, lifetime: Duration? = nil) async throws -> Reservation {
         guard let wallet = try await wallet(userID: userID), let limit = wallet.limits[kind.rawValue] else {
+            Self.countRefusal(kind)
             throw AppError.quotaExceeded(upgradeURL: upgradeURL)
         }
         let base = redis.key("usage:\(userID.uuidString.lowercased()):\(Int(wallet.periodStart.timeIntervalSince1970))")
@@ -84,12 +86,18 @@ struct QuotaLedger: Sendable {
                     userID: userID, kind: kind, amount: amount, member: member, counterKey: counterKey,
                     reservationsKey: reservationsKey, limit: limit, committed: committed)
             case 0:
+                Self.countRefusal(kind)
                 throw AppError.quotaExceeded(upgradeURL: upgradeURL)
             default:
                 try await rebuildCounters(userID: userID, key: counterKey, periodEnd: wallet.periodEnd)
             }
         }
         throw AppError.serviceUnavailable
+    }
+
+    /// `quota_refusals_total{kind}`: requests refused with 402 before any provider call.
+    static func countRefusal(_ kind: UsageKind) {
+        Counter(label: "quota_refusals_total", dimensions: [("kind", kind.rawValue)]).increment()
     }
 
     /// Records what was actually used (capped at the reservation) and frees the rest.

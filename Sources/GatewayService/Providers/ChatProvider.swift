@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Metrics
 
 /// One message of a conversation, as every provider receives it.
 struct ChatMessage: Codable, Sendable, Equatable {
@@ -74,4 +75,22 @@ protocol ChatProvider: Sendable {
     var name: String { get }
     /// Starts the call; the stream yields text as it arrives, then usage and the finish reason.
     func stream(_ request: ChatRequest) async throws -> AsyncThrowingStream<ChatEvent, any Error>
+}
+
+extension ProviderError {
+    /// `provider_errors_total{provider, model, reason}`: what CloudWatch's provider panel shows.
+    static func count(_ error: ProviderError, model: CatalogModel) {
+        let reason =
+            switch error {
+            case .unavailable: "unavailable"
+            case .overloaded: "overloaded"
+            case .timeout: "timeout"
+            case .rejected: "rejected"
+            case .refused: "refused"
+            }
+        Counter(
+            label: "provider_errors_total",
+            dimensions: [("provider", model.provider), ("model", model.id), ("reason", reason)]
+        ).increment()
+    }
 }

@@ -19,7 +19,12 @@ struct UserRateLimitMiddleware: RouterMiddleware {
     {
         let user = try context.requireUser()
         let window = Int(rule.window.components.seconds)
-        switch try await limiter.hit("ai:user:\(user.id.uuidString.lowercased())", rule: rule) {
+        let decision = try await Telemetry.span("rate limit") { span in
+            let decision = try await limiter.hit("ai:user:\(user.id.uuidString.lowercased())", rule: rule)
+            if case .limited = decision { span?.attributes["rate_limit.limited"] = true }
+            return decision
+        }
+        switch decision {
         case .limited(let retryAfter, let limit):
             var error = AppError.rateLimited(retryAfterSeconds: retryAfter)
             error = AppError(

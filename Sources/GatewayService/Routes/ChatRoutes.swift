@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Tracing
 
 /// `POST /v1/chat/complete`: moderation, quota reservation, the provider call (with fallbacks),
 /// and settlement — streamed as Server-Sent Events or answered as JSON.
@@ -137,14 +138,23 @@ struct ChatRoutes {
         if let id = body.conversationID, try await conversations.find(id: id, userID: user.id) == nil {
             throw AppError.notFound
         }
-        let verdict = try await moderator.check([body.system ?? ""] + plan.request.messages.map(\.content))
+        let verdict = try await Telemetry.span("moderation") { span in
+            let verdict = try await moderator.check([body.system ?? ""] + plan.request.messages.map(\.content))
+            span?.attributes["moderation.blocked"] = verdict.blocked
+            return verdict
+        }
         if verdict.blocked {
             logger.warning(
                 "request blocked by moderation", metadata: ["category": .string(verdict.category ?? "unknown")])
             throw AppError.contentBlocked
         }
-        let reservation = try await ledger.reserve(userID: user.id, kind: .tokens, amount: plan.estimate)
-        let opened: (CatalogModel, AsyncThrowingStream<ChatEvent, any Error>)
+        let reservation = try await Telemetry.span("quota reserve") { span in
+            span?.attributes["quota.kind"] = "tokens"
+            span?.attributes["quota.amount"] = Int(plan.estimate)
+            return try await ledger.reserve(userID: user.id, kind: .tokens, amount: plan.estimate)
+        }
+        let opened: (CatalogModel, AsyncThrowingStream<ChatEvent, any Error>, (any Span)?)
+        let opening = ContinuousClock.now
         do {
             opened = try await open(plan, logger: logger)
         } catch {
@@ -160,8 +170,8 @@ struct ChatRoutes {
                 logger: logger) : nil
         let meter = Metering(
             ledger: ledger, reservation: reservation, model: opened.0, promptBytes: plan.promptBytes,
-            recorder: recorder,
-            logger: logger)
+            recorder: recorder, providerSpan: opened.2, scope: .current,
+            logger: logger, openedAt: opening)
         let ratio = Double(reservation.committed) / Double(max(reservation.limit, 1))
         return Started(
             meter: meter, events: opened.1, warn: ratio >= ledger.warnAt, percent: Int(min(ratio, 1) * 100),
@@ -254,8 +264,11 @@ struct ChatRoutes {
             })
     }
 
-    /// Calls the chosen model; on a provider failure before any output, tries the fallbacks.
-    func open(_ plan: Plan, logger: Logger) async throws -> (CatalogModel, AsyncThrowingStream<ChatEvent, any Error>) {
+    /// Calls the chosen model; on a provider failure before any output, tries the fallbacks. Each attempt
+    /// is a `provider <name> chat` span; the one that answers stays open until its stream ends.
+    func open(_ plan: Plan, logger: Logger) async throws -> (
+        CatalogModel, AsyncThrowingStream<ChatEvent, any Error>, (any Span)?
+    ) {
         var chain = [plan.model]
         if fallbackEnabled { chain += plan.model.fallbacks.compactMap(catalog.model).filter(catalog.isAvailable) }
         var lastError: (any Error)?
@@ -264,12 +277,30 @@ struct ChatRoutes {
             let request = ChatRequest(
                 upstreamModel: model.upstream, system: plan.request.system, messages: plan.request.messages,
                 maxOutputTokens: plan.request.maxOutputTokens)
+            let span = Telemetry.startSpan("provider \(model.provider) chat", kind: .client)
+            span?.updateAttributes { attributes in
+                attributes["gen_ai.system"] = model.provider
+                attributes["gen_ai.operation.name"] = "chat"
+                attributes["gen_ai.request.model"] = model.upstream
+                attributes["studio.model"] = model.id
+            }
             do {
-                return (model, try await provider.stream(request))
+                let stream = try await Telemetry.within(span) { try await provider.stream(request) }
+                return (model, stream, span)
             } catch let error as ProviderError where error.allowsFallback {
+                ProviderError.count(error, model: model)
+                span?.recordError(error)
+                span?.setStatus(.init(code: .error))
+                span?.end()
                 logger.warning(
                     "provider failed, trying the next model", metadata: ["model": "\(model.id)", "error": "\(error)"])
                 lastError = error
+            } catch {
+                if let error = error as? ProviderError { ProviderError.count(error, model: model) }
+                span?.recordError(error)
+                span?.setStatus(.init(code: .error))
+                span?.end()
+                throw error
             }
         }
         throw lastError ?? ProviderError.unavailable(provider: plan.model.provider, status: 0)

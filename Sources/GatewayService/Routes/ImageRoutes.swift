@@ -140,12 +140,18 @@ struct ImageRoutes {
                 continue
             }
             do {
-                let images = try await provider.generate(
-                    ImageRequest(
-                        upstreamModel: candidate.upstream, prompt: request.prompt, count: request.count,
-                        aspectRatio: request.aspectRatio, input: request.input))
+                let images = try await Telemetry.span("provider \(candidate.provider) image", kind: .client) { span in
+                    span?.attributes["gen_ai.system"] = candidate.provider
+                    span?.attributes["gen_ai.request.model"] = candidate.upstream
+                    return try await provider.generate(
+                        ImageRequest(
+                            upstreamModel: candidate.upstream, prompt: request.prompt, count: request.count,
+                            aspectRatio: request.aspectRatio, input: request.input))
+                }
                 return (candidate, images)
-            } catch let error as ProviderError where error.allowsFallback {
+            } catch let error as ProviderError {
+                ProviderError.count(error, model: candidate)
+                guard error.allowsFallback else { throw error }
                 logger.warning(
                     "image provider failed, trying the next model",
                     metadata: ["model": "\(candidate.id)", "error": "\(error)"])

@@ -111,16 +111,25 @@ struct VideoRoutes {
             throw AppError.validation(
                 "aspect_ratio must be 16:9 or 9:16.", "يجب أن تكون النسبة 16:9 أو 9:16.", field: "aspect_ratio")
         }
-        if try await moderator.check([prompt]).blocked {
+        if try await Telemetry.span("moderation", { _ in try await moderator.check([prompt]).blocked }) {
             context.logger.warning("video request blocked by moderation")
             throw AppError.contentBlocked
         }
-        let reservation = try await ledger.reserve(
-            userID: user.id, kind: .video, amount: Int64(unitCost.rounded(.up)), lifetime: Self.reservationLifetime)
+        let reservation = try await Telemetry.span("quota reserve") { span in
+            span?.attributes["quota.kind"] = "video"
+            return try await ledger.reserve(
+                userID: user.id, kind: .video, amount: Int64(unitCost.rounded(.up)), lifetime: Self.reservationLifetime)
+        }
         let jobID = UUID()
         do {
-            let (started, operation) = try await start(
-                model, prompt: prompt, durationSeconds: duration, aspectRatio: aspect, logger: context.logger)
+            let (started, operation) = try await Telemetry.span("provider \(model.provider) video start", kind: .client)
+            {
+                span in
+                span?.attributes["gen_ai.system"] = model.provider
+                span?.attributes["gen_ai.request.model"] = model.upstream
+                return try await start(
+                    model, prompt: prompt, durationSeconds: duration, aspectRatio: aspect, logger: context.logger)
+            }
             let payload = JobPayloads.VideoGenerate(
                 jobID: jobID, userID: user.id, model: started.id, provider: started.provider,
                 upstream: started.upstream,
@@ -167,7 +176,9 @@ struct VideoRoutes {
                         upstreamModel: candidate.upstream, prompt: prompt, durationSeconds: durationSeconds,
                         aspectRatio: aspectRatio))
                 return (candidate, operation)
-            } catch let error as ProviderError where error.allowsFallback {
+            } catch let error as ProviderError {
+                ProviderError.count(error, model: candidate)
+                guard error.allowsFallback else { throw error }
                 logger.warning(
                     "video provider failed, trying the next model",
                     metadata: ["model": "\(candidate.id)", "error": "\(error)"])
