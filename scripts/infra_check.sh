@@ -268,7 +268,9 @@ deploy_check() {
         image=$(aws ecs describe-task-definition --task-definition "$running" \
             --query 'taskDefinition.containerDefinitions[0].image' --output text)
         echo "deploy: image-tag parameter = $recorded; web runs ${running##*/} with ${image##*/}"
-        [[ "$recorded" == "$tag" && "$image" == *":$tag" ]]
+        [[ "$recorded" == "$tag" && "$image" == *":$tag" ]] || exit 1
+        # The tracing sidecar of every task, as applied (and as the deploy left it).
+        "$ROOT/$MOTO_VENV/bin/python" "$ROOT/scripts/check_collector.py" ai-studio
     )
 }
 
@@ -318,7 +320,7 @@ resource "aws_route53_zone" "emulator" {
 EOF
     if apply_and_plan stack "$copy" "${stack_vars[@]}"; then
         deploy_check "$copy" "$port" || {
-            echo "deploy: scripts/update_ecs_images.sh FAILED"
+            echo "deploy: scripts/update_ecs_images.sh or scripts/check_collector.py FAILED"
             status=1
         }
     else

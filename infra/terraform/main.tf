@@ -227,6 +227,7 @@ module "observability" {
   xray_enabled               = !var.emulator
   redis_enabled              = !var.emulator
   redis_replication_group_id = module.redis.replication_group_id
+  region                     = var.aws_region
 }
 
 locals {
@@ -266,6 +267,10 @@ module "ecs" {
   target_group_arn_suffixes = module.alb.target_group_arn_suffixes
   log_group_names           = module.observability.log_group_names
   log_group_arns            = module.observability.log_group_arns
+  metrics_log_group_names   = module.observability.metrics_log_group_names
+  metrics_log_group_arns    = module.observability.metrics_log_group_arns
+  metrics_namespace         = module.observability.metrics_namespace
+  trace_sample_ratio        = var.trace_sample_ratio
   secret_value_from         = module.secrets.value_from
   secret_arns               = module.secrets.arns
   kms_key_arn               = aws_kms_key.main.arn

@@ -126,3 +126,14 @@ variable "emulator" {
   type        = bool
   default     = false
 }
+
+variable "trace_sample_ratio" {
+  description = "Share of new traces the services keep and send to X-Ray (parent-based: a sampled caller stays sampled)."
+  type        = number
+  default     = 0.2
+
+  validation {
+    condition     = var.trace_sample_ratio >= 0 && var.trace_sample_ratio <= 1
+    error_message = "trace_sample_ratio is between 0 and 1."
+  }
+}

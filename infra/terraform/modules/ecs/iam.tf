@@ -73,10 +73,18 @@ resource "aws_iam_role" "task" {
 data "aws_iam_policy_document" "task" {
   for_each = var.services
 
+  # The collector sidecar: traces to X-Ray (these actions take no resource), metrics into this
+  # service's own metrics log group.
   statement {
     sid       = "Traces"
     actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
     resources = ["*"]
+  }
+
+  statement {
+    sid       = "Metrics"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    resources = [var.metrics_log_group_arns[each.key], "${var.metrics_log_group_arns[each.key]}:*"]
   }
 
   dynamic "statement" {

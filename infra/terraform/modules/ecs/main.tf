@@ -74,14 +74,18 @@ resource "aws_ecs_task_definition" "this" {
     cpu_architecture        = "X86_64"
   }
 
+  # The service first (the deploy script and the load balancer name it), then its collector.
   container_definitions = jsonencode([{
     name         = each.key
     image        = "${var.repository_urls[each.key]}:${local.image_tag}"
     essential    = true
     portMappings = [{ containerPort = each.value.port, protocol = "tcp" }]
-    environment  = [for k in sort(keys(each.value.environment)) : { name = k, value = each.value.environment[k] }]
-    secrets      = [for k in sort(each.value.secrets) : { name = k, valueFrom = var.secret_value_from[k] }]
-    stopTimeout  = each.value.stop_timeout
+    environment = [
+      for k, v in merge(local.telemetry_environment[each.key], each.value.environment) : { name = k, value = v }
+    ]
+    dependsOn   = [{ containerName = "otel-collector", condition = "START" }]
+    secrets     = [for k in sort(each.value.secrets) : { name = k, valueFrom = var.secret_value_from[k] }]
+    stopTimeout = each.value.stop_timeout
     # The worker starts LibreOffice and ffmpeg: an init process reaps them.
     linuxParameters = { initProcessEnabled = true }
     healthCheck = {
@@ -99,7 +103,7 @@ resource "aws_ecs_task_definition" "this" {
         awslogs-stream-prefix = each.key
       }
     }
-  }])
+  }, local.collector_container[each.key]])
 }
 
 resource "aws_ecs_service" "this" {

@@ -115,3 +115,28 @@ variable "internal_domain" {
   description = "Private DNS zone where the gateway registers for the backend (gateway.<internal_domain>)."
   type        = string
 }
+
+variable "metrics_log_group_names" {
+  description = "Log group each service's collector writes embedded-format metrics to."
+  type        = map(string)
+}
+
+variable "metrics_log_group_arns" {
+  type = map(string)
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the services' metrics."
+  type        = string
+}
+
+variable "trace_sample_ratio" {
+  description = "OTEL_TRACES_SAMPLER_ARG of every service (parent-based ratio)."
+  type        = number
+}
+
+variable "collector_image" {
+  description = "AWS Distro for OpenTelemetry collector, run beside each service (pinned)."
+  type        = string
+  default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
+}

@@ -140,3 +140,59 @@ resource "aws_cloudwatch_metric_alarm" "redis_cpu" {
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
 }
+
+# Metrics: each task's collector scrapes the service's Prometheus /metrics and writes them here as
+# CloudWatch embedded metric format (namespace var.metrics_namespace); nothing in the code talks to
+# CloudWatch.
+resource "aws_cloudwatch_log_group" "metrics" {
+  #checkov:skip=CKV_AWS_338:Raw embedded-metric records; CloudWatch keeps the metrics made from them for 15 months
+  for_each          = var.services
+  name              = "/ecs/${var.name}/${each.key}/metrics"
+  retention_in_days = 30
+  kms_key_id        = var.kms_key_arn
+}
+
+locals {
+  # One SEARCH per line: every series of the metric for the service, whatever its other dimensions.
+  dashboard_metric = {
+    requests = { metric = "http_requests_total", stat = "Sum", title = "Requests a minute" }
+    errors   = { metric = "http_requests_total", stat = "Sum", title = "5xx answers a minute", filter = " status=5*" }
+    latency  = { metric = "http_request_duration_seconds", stat = "Average", title = "Request time, average (s)" }
+    refusals = { metric = "quota_refusals_total", stat = "Sum", title = "Quota refusals (402) a minute" }
+    provider = { metric = "provider_errors_total", stat = "Sum", title = "Provider errors by model" }
+    jobs     = { metric = "job_duration_seconds", stat = "Average", title = "Job time by kind (s)" }
+    queue    = { metric = "job_queue_depth", stat = "Maximum", title = "Jobs waiting by queue" }
+    dropped  = { metric = "otel_spans_dropped_total", stat = "Sum", title = "Trace spans dropped" }
+  }
+  dashboard_panels = {
+    web     = ["requests", "errors", "latency", "dropped"]
+    backend = ["requests", "errors", "latency", "dropped"]
+    gateway = ["requests", "errors", "latency", "refusals", "provider", "dropped"]
+    worker  = ["jobs", "queue", "latency", "dropped"]
+  }
+}
+
+resource "aws_cloudwatch_dashboard" "service" {
+  for_each       = { for k in var.services : k => local.dashboard_panels[k] }
+  dashboard_name = "${var.name}-${each.key}"
+  dashboard_body = jsonencode({
+    widgets = [for i, panel in each.value : {
+      type   = "metric"
+      x      = (i % 2) * 12
+      y      = floor(i / 2) * 6
+      width  = 12
+      height = 6
+      properties = {
+        title  = local.dashboard_metric[panel].title
+        region = var.region
+        view   = "timeSeries"
+        period = 60
+        metrics = [[{
+          expression = "SEARCH('{${var.metrics_namespace},service.name} MetricName=\"${local.dashboard_metric[panel].metric}\" service.name=\"${each.key}\"${lookup(local.dashboard_metric[panel], "filter", "")}', '${local.dashboard_metric[panel].stat}', 60)"
+          id         = "m${i}"
+          label      = local.dashboard_metric[panel].title
+        }]]
+      }
+    }]
+  })
+}

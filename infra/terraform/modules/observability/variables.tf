@@ -59,3 +59,14 @@ variable "redis_enabled" {
 variable "redis_replication_group_id" {
   type = string
 }
+
+variable "region" {
+  description = "Region the dashboards read."
+  type        = string
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace the collectors write the services' metrics to."
+  type        = string
+  default     = "AIStudio"
+}
