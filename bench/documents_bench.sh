@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+# shellcheck disable=SC2119 # no extra packages: the stack's own list
 ensure_packages
 ensure_office
 log "building the backend and the worker in release mode (the first time takes a while)"

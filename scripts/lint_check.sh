@@ -58,7 +58,7 @@ make_venv() {
 
 shopt -s nullglob
 dockerfiles=(docker/*.Dockerfile)
-shell_scripts=(scripts/*.sh)
+shell_scripts=(scripts/*.sh bench/*.sh)
 [[ -f .ci/run ]] && shell_scripts+=(.ci/run)
 shell_scripts+=(.github/scripts/*.sh)
 shopt -u nullglob
