@@ -674,11 +674,16 @@ def text_pdf(lines: list[str]) -> bytes:
     return out
 
 
-def summary(context, page) -> None:
-    sign_in_quickly(context, page, "summary")
+def summary(context, page, plan: str = "") -> None:
+    """A PDF summarised and exported; by a new (Creator trial) user, or by the page's user on `plan`."""
+    if not plan:
+        sign_in_quickly(context, page, "summary")
     page.goto(f"{BASE}/app/summary/")
     page.locator("#token-meter .meter").first.wait_for()
-    check("summary: the Creator trial may summarise (no lock)", page.locator("#locked").is_hidden())
+    _, usage = fetch_in_page(page, "/v1/usage/me")
+    on = plan or "creator"
+    check(f"summary: the {on} plan may summarise (no lock)",
+          page.locator("#locked").is_hidden() and (usage or {}).get("plan", {}).get("id") == on, str((usage or {}).get("plan")))
     path = "/tmp/studio-browser-report.pdf"
     with open(path, "wb") as f:
         f.write(text_pdf(["Quarterly sales report for Amman", "Revenue grew by twelve percent this quarter.",
@@ -847,7 +852,9 @@ def main() -> int:
         second.close()
 
         third = new_context()
-        section("pay for a plan", lambda: pay_for_a_plan(third, third.new_page()))
+        paying = third.new_page()
+        section("pay for a plan", lambda: pay_for_a_plan(third, paying))
+        section("summary on Pro", lambda: summary(third, paying, plan="pro"))
         third.close()
 
         fourth = new_context()

@@ -113,7 +113,7 @@ else
         # A file without a shebang (.ci/run) is run as `bash FILE`.
         shell_flag=()
         [[ "$(head -c 2 "$script")" == '#!' ]] || shell_flag=(--shell=bash)
-        step "shellcheck $script" "$shellcheck_bin" --severity=warning "${shell_flag[@]}" "$script"
+        step "shellcheck $script" "$shellcheck_bin" --severity=warning --external-sources "${shell_flag[@]}" "$script"
     done
 fi
 

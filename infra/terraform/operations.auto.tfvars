@@ -6,5 +6,6 @@
 # blocked_ips                   = ["203.0.113.7/32"]   # refused by CloudFront's firewall
 # rate_limit_per_5min           = 2000                 # per-IP requests per 5 minutes at the edge
 # gateway_rate_limit_per_minute = 60                   # AI requests per user per minute
+# trace_sample_ratio            = 1                    # keep every new trace (X-Ray), 0.2 by default
 # db_deletion_protection        = false                # only for one apply before a restore
 # db_snapshot_identifier        = "ai-studio-before-restore"  # restore: replaces the cluster

@@ -43,7 +43,9 @@ public struct Telemetry: Sendable {
         configuration.traces.otlpExporter.timeout = .seconds(1)
         configuration.traces.batchSpanProcessor.scheduleDelay = settings.scheduleDelay
         configuration.traces.batchSpanProcessor.maxQueueSize = settings.maxQueueSize
-        configuration.traces.batchSpanProcessor.maxExportBatchSize = min(512, settings.maxQueueSize)
+        // A full queue is sent whole: at a few hundred requests a second (about 15 spans each) batches of
+        // OTel's default 512 fall behind and drop spans even with the collector answering.
+        configuration.traces.batchSpanProcessor.maxExportBatchSize = settings.maxQueueSize
         configuration.traces.batchSpanProcessor.exportTimeout = .seconds(2)
         configuration.diagnosticLogger = .custom(dropped.logger(forwardingTo: logger))
         configuration.diagnosticLogLevel = .warning

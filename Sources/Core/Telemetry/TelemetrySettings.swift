@@ -20,7 +20,7 @@ public struct TelemetrySettings: Sendable, Equatable {
 
     public init(
         endpoint: String? = nil, json: Bool = false, serviceName: String? = nil, sampleRatio: Double = 1,
-        scheduleDelay: Duration = .seconds(1), maxQueueSize: Int = 2048
+        scheduleDelay: Duration = .seconds(1), maxQueueSize: Int = 4096
     ) {
         self.endpoint = endpoint
         self.json = json
@@ -50,6 +50,6 @@ public struct TelemetrySettings: Sendable, Equatable {
             endpoint: endpoint.isEmpty ? nil : endpoint, json: format == "http/json",
             serviceName: name.isEmpty ? nil : name, sampleRatio: ratio,
             scheduleDelay: .milliseconds(try source.int("OTEL_BSP_SCHEDULE_DELAY", default: 1000, range: 10...60_000)),
-            maxQueueSize: try source.int("OTEL_BSP_MAX_QUEUE_SIZE", default: 2048, range: 1...1_000_000))
+            maxQueueSize: try source.int("OTEL_BSP_MAX_QUEUE_SIZE", default: 4096, range: 1...1_000_000))
     }
 }
