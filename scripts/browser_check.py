@@ -15,9 +15,9 @@ import os
 import re
 import subprocess
 import secrets
-import zipfile
 import sys
 import time
+import zipfile
 from urllib.parse import quote
 
 from playwright.sync_api import Error as PlaywrightError
@@ -361,6 +361,26 @@ def make_a_cv(context, page) -> None:
     page.select_option("#language", "en")
     check("cv: choosing English turns the preview left to right with English headings",
           preview.get_attribute("dir") == "ltr" and "Professional Summary" in preview.inner_text())
+
+    # The Gulf/Jordan style with a photo: uploaded and checked, shown in the preview, inline in the DOCX.
+    page.select_option("#language", "ar")
+    page.select_option("#style", "gulf")
+    page.fill("#nationality", "أردنية")
+    photo = "/tmp/studio-browser-photo.jpg"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x8899aa:s=300x400", "-frames:v", "1",
+                    photo], check=True)
+    page.set_input_files("#photo", photo)
+    page.locator('#status[data-code="photo_ready"]').wait_for(timeout=30_000)
+    check("cv: the photo shows in the preview of the Gulf style", preview.locator("img.cv-photo").count() == 1)
+    page.click("#generate")
+    page.locator('#downloads a[data-format="docx"]').wait_for(timeout=30_000)
+    href = page.get_attribute('#downloads a[data-format="docx"]', "href")
+    with zipfile.ZipFile(io.BytesIO(page.request.get(href).body())) as docx:
+        names = docx.namelist()
+        document = docx.read("word/document.xml").decode()
+    check("cv: the Gulf-style DOCX carries the photo inline, before the name, with the nationality",
+          "word/media/image1.jpeg" in names and "<wp:inline" in document
+          and document.index("<w:drawing>") < document.index("سارة أحمد") and "أردنية" in document, str(names))
 
 
 def make_a_deck(context, page) -> None:

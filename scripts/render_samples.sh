@@ -41,7 +41,20 @@ print(files["pdf"]["download_url"] or "")')
   fi
 }
 
-render cv-arabic '{"language":"ar","style":"gulf","form":{"full_name":"سارة أحمد الخطيب","headline":"مهندسة برمجيات",
+# The Gulf-style sample's photo: a drawn silhouette (head and shoulders), uploaded and checked like any picture.
+ffmpeg -v error -y -f lavfi -i color=c=0x9aa9bd:s=300x400 -frames:v 1 -vf "format=rgb24,geq=\
+r='if(lt(hypot(X-150\,Y-150)\,70)+lt(hypot((X-150)/150\,(Y-430)/170)\,1)\,70\,205)':\
+g='if(lt(hypot(X-150\,Y-150)\,70)+lt(hypot((X-150)/150\,(Y-430)/170)\,1)\,84\,214)':\
+b='if(lt(hypot(X-150\,Y-150)\,70)+lt(hypot((X-150)/150\,(Y-430)/170)\,1)\,110\,226)'" "$work/photo.png"
+photo_id=$(curl -fsS -b "$jar" -X POST "$base/v1/files" -H "X-CSRF-Token: $csrf" -F "file=@$work/photo.png;type=image/png" |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["file"]["id"])')
+for _ in $(seq 1 30); do
+  state=$(curl -fsS -b "$jar" "$base/v1/files/$photo_id" | python3 -c 'import json, sys; print(json.load(sys.stdin)["file"]["status"])')
+  [ "$state" = ready ] && break
+  sleep 1
+done
+
+render cv-arabic '{"language":"ar","style":"gulf","form":{"full_name":"سارة أحمد الخطيب","headline":"مهندسة برمجيات","photo_file_id":"'"$photo_id"'",
  "email":"sara@example.jo","phone":"+962 79 123 4567","location":"عمّان، الأردن","nationality":"أردنية","date_of_birth":"1997-04-12",
  "summary":"مهندسة برمجيات بخبرة خمس سنوات في بناء تطبيقات ويب عربية سريعة وآمنة، وقيادة فرق صغيرة.",
  "experience":[{"title":"مهندسة برمجيات أولى","company":"شركة أمنية","location":"عمّان","start":"2021","end":"2024",

@@ -158,7 +158,24 @@ extension DocConvertJobTests {
         try CVRenderer.document(form, language: .ar, style: .ats).data().write(to: input)
         let output = work.appendingPathComponent("cv.pdf")
         try await converter.convert(input, to: output)
+        // The Gulf/Jordan style with a photo: the picture reaches the PDF, once, and the text still reads.
+        let pixels = [UInt8]((0..<(120 * 160)).flatMap { _ in [UInt8(200), 120, 60, 255] })
+        let photo = try #require(
+            DocxDocument.Picture(
+                data: PNGEncoder.encode(width: 120, height: 160, rgba: pixels), fittingWidth: CVRenderer.photoWidth,
+                maxHeight: CVRenderer.photoMaxHeight, description: "صورة سارة أحمد"))
+        let gulfInput = work.appendingPathComponent("cv-gulf.docx")
+        try CVRenderer.document(form, language: .ar, style: .gulf, photo: photo).data().write(to: gulfInput)
+        let gulf = work.appendingPathComponent("cv-gulf.pdf")
+        try await converter.convert(gulfInput, to: gulf)
         await converter.stop()
+        let images = try await FFmpeg.run(["-list", gulf.path], tool: "pdfimages")
+        // pdfimages -list: page, num, type, width, height, … per image.
+        let pictures = images.split(separator: "\n").map { $0.split(separator: " ") }.filter {
+            $0.count > 4 && $0[2] == "image"
+        }
+        #expect(pictures.count == 1 && pictures.first?[3] == "120" && pictures.first?[4] == "160", "\(images)")
+        #expect(try await Self.pdfText(gulf).filter { !$0.isWhitespace }.contains("سارةأحمد"))
         // Compared without white space: pdftotext moves spaces around punctuation in right-to-left lines.
         let text = try await Self.pdfText(output).filter { !$0.isWhitespace }
         var position = text.startIndex

@@ -76,7 +76,9 @@ struct DocumentRoutes {
             (form, polished) = try await polish(form, language: input.language, request: request)
         }
 
-        let document = CVRenderer.document(form, language: input.language, style: input.style ?? .ats)
+        let style = input.style ?? .ats
+        let photo = try await photo(form, style: style, language: input.language, userID: user.id)
+        let document = CVRenderer.document(form, language: input.language, style: style, photo: photo)
         let docx = try document.data()
         let baseName = (input.language == .ar ? "السيرة الذاتية - " : "CV - ") + form.fullName
         let stored = try await store(docx, type: .docx, userID: user.id, name: baseName)
@@ -87,6 +89,27 @@ struct DocumentRoutes {
             outputs.append(try await pdf(of: stored.id, userID: user.id, name: Self.name(baseName, .pdf)))
         }
         return Outputs(files: outputs, polished: polished)
+    }
+
+    /// The form's photo: the user's own ready PNG or JPEG, for the Gulf/Jordan style only.
+    func photo(_ form: CVForm, style: CVRenderer.Style, language: CVRenderer.Language, userID: UUID) async throws
+        -> DocxDocument.Picture?
+    {
+        guard let id = form.photoFileID else { return nil }
+        guard style == .gulf else {
+            throw AppError.validation(
+                "A photo goes on the Gulf/Jordan style only: ATS-strict CVs leave it out.",
+                "الصورة الشخصية لنمط الخليج والأردن فقط: السيرة المتوافقة مع أنظمة التوظيف لا تتضمّنها.",
+                field: "photo_file_id")
+        }
+        guard let file = try await files.find(id: id, userID: userID) else { throw AppError.notFound }
+        guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+        guard file.type == .png || file.type == .jpeg, let data = try await storage.assets.get(key: file.key),
+            let picture = DocxDocument.Picture(
+                data: data, fittingWidth: CVRenderer.photoWidth, maxHeight: CVRenderer.photoMaxHeight,
+                description: (language == .ar ? "صورة " : "Photo of ") + form.fullName)
+        else { throw AppError.photoNotUsable }
+        return picture
     }
 
     struct Polished: Decodable {
@@ -217,4 +240,10 @@ struct DocumentRoutes {
     func requireFeature(_ feature: PlanFeature, userID: UUID) async throws {
         try await PlanGate(usage: usage, plans: plans).require(feature, userID: userID)
     }
+}
+
+extension AppError {
+    static let photoNotUsable = AppError(
+        code: "photo_not_usable", status: .unprocessableContent,
+        message: "The photo must be a PNG or JPEG picture.", messageAr: "يجب أن تكون الصورة الشخصية بصيغة PNG أو JPEG.")
 }

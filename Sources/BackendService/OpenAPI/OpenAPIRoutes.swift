@@ -30,7 +30,8 @@ extension AppError {
             .rateLimited(retryAfterSeconds: 60), .mailUnavailable, .unsupportedFileType, .fileTooLarge(limit: 10 << 20),
             .fileNotReady(.quarantined), .fileNotReady(.rejected), .linkExpired, .serviceUnavailable, .internalError,
             .paymentProviderUnavailable, .paymentProviderFailed, .noActiveSubscription, .paymentRequired,
-            .notConvertible, .notAVideo, .notAnImage, .notADocument, .textNotReady, .nothingToSummarise,
+            .notConvertible, .notAVideo, .notAnImage, .photoNotUsable, .notADocument, .textNotReady,
+            .nothingToSummarise,
             .planFeatureRequired(.slides), .planFeatureRequired(.advancedEditors),
             .quotaExceeded(upgradeURL: "/app/account"),
         ] + MagicLinkRepository.Refusal.allCases.map(\.appError)

@@ -39,12 +39,15 @@ public struct CVForm: Codable, Sendable, Equatable {
     /// Gulf/Jordan style only.
     public var nationality: String?
     public var dateOfBirth: String?
+    /// A picture the person uploaded (PNG or JPEG), shown at the top of a Gulf/Jordan style CV.
+    public var photoFileID: UUID?
 
     enum CodingKeys: String, CodingKey {
         case headline, email, phone, location, links, summary, skills, experience, education, languages
         case certifications, nationality
         case fullName = "full_name"
         case dateOfBirth = "date_of_birth"
+        case photoFileID = "photo_file_id"
     }
 
     public static let maxField = 2000
@@ -179,11 +182,19 @@ public enum CVRenderer {
         }
     }
 
-    public static func document(_ form: CVForm, language: Language, style: Style) -> DocxDocument {
+    /// A photo's width on the page: 3.5 cm (EMU), at most 4.5 cm high.
+    public static let photoWidth = 1_260_000
+    public static let photoMaxHeight = 1_620_000
+
+    public static func document(
+        _ form: CVForm, language: Language, style: Style, photo: DocxDocument.Picture? = nil
+    ) -> DocxDocument {
         let h = headings(language)
         var doc = DocxDocument(
             title: form.fullName, language: language == .ar ? "ar-JO" : "en-US",
             direction: language == .ar ? .rightToLeft : .leftToRight)
+        // The Gulf/Jordan style opens with the photo, inline on the reading side; ATS-strict never has one.
+        if style == .gulf, let photo { doc.blocks.append(.picture(photo)) }
         doc.blocks.append(.title(form.fullName))
         if let headline = form.headline { doc.blocks.append(.paragraph([.init(headline, bold: true)])) }
         // Contact details in the body (ATS parsers skip headers and footers), one per line part.

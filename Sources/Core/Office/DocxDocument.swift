@@ -2,7 +2,8 @@ import Foundation
 
 /// A Word document written by us (WordprocessingML): headings, paragraphs, bullet lists and simple tables,
 /// right-to-left when the document is Arabic. Kept plain on purpose — one column, real headings, real text,
-/// no text boxes or images — so applicant-tracking systems and screen readers read it in order.
+/// no text boxes; a picture only inline in its own paragraph (a Gulf-style CV's photo) — so applicant-tracking
+/// systems and screen readers read it in order.
 public struct DocxDocument: Sendable {
     public enum Direction: Sendable { case leftToRight, rightToLeft }
 
@@ -18,7 +19,38 @@ public struct DocxDocument: Sendable {
         }
     }
 
+    /// A PNG or JPEG shown inline at `width` × `height` EMU (914,400 to the inch), with alternative text.
+    public struct Picture: Sendable, Equatable {
+        public var data: Data
+        public var format: FileType
+        public var width: Int
+        public var height: Int
+        public var description: String
+
+        public init(data: Data, format: FileType, width: Int, height: Int, description: String) {
+            self.data = data
+            self.format = format
+            self.width = width
+            self.height = height
+            self.description = description
+        }
+
+        /// Scaled to `width` EMU wide and at most `maxHeight` high, keeping the picture's own shape.
+        public init?(data: Data, fittingWidth width: Int, maxHeight: Int, description: String) {
+            guard let size = PictureSize.of(data), size.width > 0, size.height > 0 else { return nil }
+            var w = width
+            var h = width * size.height / size.width
+            if h > maxHeight {
+                h = maxHeight
+                w = maxHeight * size.width / size.height
+            }
+            self.init(data: data, format: size.format, width: w, height: h, description: description)
+        }
+    }
+
     public enum Block: Sendable, Equatable {
+        /// A picture in its own paragraph, on the reading side.
+        case picture(Picture)
         /// The document title (the person's name on a CV).
         case title(String)
         /// A section heading (level 1) or a sub-heading (level 2).
@@ -54,36 +86,52 @@ public struct DocxDocument: Sendable {
 
     /// The .docx bytes.
     public func data(created: Date = Date()) throws -> Data {
-        try OOXMLPackage.zip([
-            ("[Content_Types].xml", Data(Self.contentTypes.utf8)),
-            ("_rels/.rels", Data(Self.packageRelationships.utf8)),
-            ("docProps/core.xml", Data(coreProperties(created: created).utf8)),
-            ("docProps/app.xml", Data(Self.appProperties.utf8)),
-            ("word/_rels/document.xml.rels", Data(Self.documentRelationships.utf8)),
-            ("word/styles.xml", Data(styles.utf8)),
-            ("word/numbering.xml", Data(numbering.utf8)),
-            ("word/settings.xml", Data(settings.utf8)),
-            ("word/document.xml", Data(document.utf8)),
-        ])
+        try OOXMLPackage.zip(
+            [
+                ("[Content_Types].xml", Data(contentTypes.utf8)),
+                ("_rels/.rels", Data(Self.packageRelationships.utf8)),
+                ("docProps/core.xml", Data(coreProperties(created: created).utf8)),
+                ("docProps/app.xml", Data(Self.appProperties.utf8)),
+                ("word/_rels/document.xml.rels", Data(documentRelationships.utf8)),
+                ("word/styles.xml", Data(styles.utf8)),
+                ("word/numbering.xml", Data(numbering.utf8)),
+                ("word/settings.xml", Data(settings.utf8)),
+                ("word/document.xml", Data(document.utf8)),
+            ] + pictures.enumerated().map { index, picture in (Self.mediaPath(index, picture), picture.data) })
+    }
+
+    /// The document's pictures, in order: the n-th is `word/media/image<n+1>.<ext>`, relationship `rIdImage<n+1>`.
+    var pictures: [Picture] {
+        blocks.compactMap { if case .picture(let picture) = $0 { picture } else { nil } }
+    }
+
+    static func mediaPath(_ index: Int, _ picture: Picture) -> String {
+        "word/media/image\(index + 1).\(picture.format == .jpeg ? "jpeg" : "png")"
     }
 
     // MARK: Parts
 
     static let wordNamespace = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
-    static let contentTypes = """
-        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-        <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
-        <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
-        <Default Extension="xml" ContentType="application/xml"/>\
-        <Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>\
-        <Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>\
-        <Override PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"/>\
-        <Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/>\
-        <Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>\
-        <Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>\
-        </Types>
-        """
+    var contentTypes: String {
+        let formats = Set(pictures.map(\.format))
+        let media =
+            (formats.contains(.png) ? "<Default Extension=\"png\" ContentType=\"image/png\"/>" : "")
+            + (formats.contains(.jpeg) ? "<Default Extension=\"jpeg\" ContentType=\"image/jpeg\"/>" : "")
+        return """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
+            <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
+            <Default Extension="xml" ContentType="application/xml"/>\(media)\
+            <Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>\
+            <Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>\
+            <Override PartName="/word/numbering.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"/>\
+            <Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/>\
+            <Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>\
+            <Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>\
+            </Types>
+            """
+    }
 
     static let packageRelationships = """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -94,14 +142,21 @@ public struct DocxDocument: Sendable {
         </Relationships>
         """
 
-    static let documentRelationships = """
-        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-        <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
-        <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>\
-        <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/>\
-        <Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/>\
-        </Relationships>
-        """
+    var documentRelationships: String {
+        let images = pictures.enumerated().map { index, picture in
+            "<Relationship Id=\"rIdImage\(index + 1)\" "
+                + "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" "
+                + "Target=\"\(Self.mediaPath(index, picture).dropFirst("word/".count))\"/>"
+        }.joined()
+        return """
+            <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+            <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
+            <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>\
+            <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/>\
+            <Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/>\
+            \(images)</Relationships>
+            """
+    }
 
     static let appProperties = """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -182,8 +237,12 @@ public struct DocxDocument: Sendable {
 
     var document: String {
         var body = ""
+        var pictureIndex = 0
         for block in blocks {
             switch block {
+            case .picture(let picture):
+                pictureIndex += 1
+                body += pictureParagraph(picture, number: pictureIndex)
             case .title(let text):
                 body += paragraph(style: "Title", runs: [Run(text)])
             case .heading(let text, let level):
@@ -204,7 +263,31 @@ public struct DocxDocument: Sendable {
             """
         return """
             <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-            <w:document xmlns:w="\(Self.wordNamespace)"><w:body>\(body)\(section)</w:body></w:document>
+            <w:document xmlns:w="\(Self.wordNamespace)" \
+            xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" \
+            xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" \
+            xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" \
+            xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">\
+            <w:body>\(body)\(section)</w:body></w:document>
+            """
+    }
+
+    /// An inline DrawingML picture (not floating, not in a text box) in a paragraph of its own.
+    func pictureParagraph(_ picture: Picture, number: Int) -> String {
+        let bidi = isRightToLeft ? "<w:bidi/>" : ""
+        let alt = Self.escape(picture.description)
+        let size = "cx=\"\(picture.width)\" cy=\"\(picture.height)\""
+        let name = (Self.mediaPath(number - 1, picture) as NSString).lastPathComponent
+        return """
+            <w:p><w:pPr>\(bidi)<w:jc w:val="start"/></w:pPr><w:r><w:drawing>\
+            <wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent \(size)/>\
+            <wp:docPr id="\(number)" name="Picture \(number)" descr="\(alt)"/>\
+            <wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>\
+            <a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic>\
+            <pic:nvPicPr><pic:cNvPr id="\(number)" name="\(name)" descr="\(alt)"/><pic:cNvPicPr/></pic:nvPicPr>\
+            <pic:blipFill><a:blip r:embed="rIdImage\(number)"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>\
+            <pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext \(size)/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr>\
+            </pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>
             """
     }
 

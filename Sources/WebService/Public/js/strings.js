@@ -477,6 +477,9 @@ export const strings = {
     "image.editFailed": "تعذّر تطبيق التعديلات على هذه الصورة. جرّب صورة أخرى.",
     "image.editSlow": "ما زال التعديل يعمل. ستجد النتيجة في ملفاتك بعد قليل.",
     "image.applied": "جاهزة: الصورة المعدّلة في المحرّر، ونسخة منها محفوظة في ملفاتك.",
+    "cv.photo": "صورة شخصية (PNG أو JPEG، اختيارية)",
+    "cv.photoUploading": "نرفع الصورة ونفحصها…",
+    "cv.photoReady": "أُضيفت الصورة إلى السيرة الذاتية.",
   },
   en: {
     "common.brand": "AI Studio",
@@ -955,5 +958,8 @@ export const strings = {
     "image.editFailed": "These changes could not be applied to this picture. Try another one.",
     "image.editSlow": "The edit is still running. The result will be in your files shortly.",
     "image.applied": "Done: the edited picture is in the editor and a copy is saved in your files.",
+    "cv.photo": "Photo (PNG or JPEG, optional)",
+    "cv.photoUploading": "Uploading and checking the photo…",
+    "cv.photoReady": "The photo is on the CV.",
   },
 };

@@ -1,6 +1,6 @@
 // The CV Maker: a guided form, a live preview laid out like the document (right to left for Arabic), and
 // DOCX/PDF made by the studio. A PDF that takes longer is followed through its job until it is ready.
-import { get, post } from "../api.js";
+import { get, post, upload } from "../api.js";
 import { errorMessage, onLangChange, t } from "../i18n.js";
 import { mountShell } from "../components/shell.js";
 import { refreshUsage } from "../components/usage.js";
@@ -11,6 +11,7 @@ const status = createStatus($("status"));
 mountShell("cv").catch(() => { /* not signed in: sent to the sign-in page */ });
 
 const lines = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
+let photoID = null; // the uploaded photo's file id once it has passed the check (Gulf/Jordan style)
 const value = (id) => $(id).value.trim() || undefined;
 
 function entry(container, fields) {
@@ -73,6 +74,7 @@ function form() {
     }),
     nationality: style === "gulf" ? value("nationality") : undefined,
     date_of_birth: style === "gulf" ? value("date_of_birth") : undefined,
+    photo_file_id: style === "gulf" && photoID ? photoID : undefined,
   };
 }
 
@@ -94,6 +96,13 @@ function renderPreview() {
     return node;
   };
   preview.replaceChildren();
+  if (data.photo_file_id && $("photo-preview").src) {
+    const picture = document.createElement("img");
+    picture.src = $("photo-preview").src;
+    picture.alt = ar ? `صورة ${data.full_name}` : `Photo of ${data.full_name}`;
+    picture.className = "cv-photo";
+    preview.append(picture);
+  }
   add("h3", data.full_name || (ar ? "الاسم الكامل" : "Full name"), "cv-name");
   if (data.headline) add("p", data.headline, "cv-headline");
   const contact = [data.email, data.phone, data.location].filter(Boolean).join(" | ");
@@ -126,6 +135,30 @@ function toggleGulf() {
   for (const field of document.querySelectorAll(".gulf-only")) field.hidden = $("style").value !== "gulf";
 }
 $("style").addEventListener("change", () => { toggleGulf(); renderPreview(); });
+// The photo is uploaded (and checked) as soon as it is chosen; the CV names it by its file id.
+$("photo").addEventListener("change", async () => {
+  const file = $("photo").files?.[0];
+  photoID = null;
+  $("photo-preview").hidden = true;
+  if (!file) { renderPreview(); return; }
+  status.show("info", () => t("cv.photoUploading"), "photo_uploading");
+  try {
+    const { file: stored } = await upload(file);
+    for (let round = 0; round < 30 && !photoID; round += 1) {
+      const current = (await get(`/v1/files/${stored.id}`)).file;
+      if (current.status === "ready") photoID = stored.id;
+      else if (current.status === "rejected") throw Object.assign(new Error("rejected"), { status: 409, code: "file_rejected" });
+      else await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    if (!photoID) throw Object.assign(new Error("slow"), { status: 409, code: "file_not_ready" });
+    $("photo-preview").src = URL.createObjectURL(file);
+    $("photo-preview").hidden = false;
+    status.show("success", () => t("cv.photoReady"), "photo_ready");
+  } catch (error) {
+    status.show("error", () => errorMessage(error), error.code);
+  }
+  renderPreview();
+});
 $("cv-form").addEventListener("input", renderPreview);
 onLangChange(renderPreview);
 toggleGulf();
