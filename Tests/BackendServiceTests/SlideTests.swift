@@ -247,7 +247,8 @@ struct SlideTests {
                     let xml = String(
                         decoding: try OOXMLPackage.parts(of: Data(buffer: file.body))["word/document.xml"] ?? Data(),
                         as: UTF8.self)
-                    #expect(xml.contains("Polished: ") && xml.contains("Led: "))
+                    // The English prefix keeps its own left-to-right run; ": " goes with the Arabic after it.
+                    #expect(xml.contains(">Polished</w:t>") && xml.contains(">Led</w:t>"))
                     #expect(xml.contains("سارة أحمد"))
                 }
             }

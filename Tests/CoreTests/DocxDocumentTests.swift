@@ -70,8 +70,9 @@ struct DocxDocumentTests {
         #expect(document.contains(#"<w:rPr><w:rtl/></w:rPr><w:t xml:space="preserve">سارة أحمد</w:t>"#))
         #expect(
             document.contains(
-                "<w:r><w:t xml:space=\"preserve\">\u{202A}sara@example.jo | +962 79 123 4567 | \u{202C}</w:t></w:r>"))
-        #expect(document.contains("<w:t xml:space=\"preserve\">200,000 </w:t>"), "a plain number is left alone")
+                "<w:r><w:t xml:space=\"preserve\">\u{202A}sara@example.jo | +962 79 123 4567\u{202C}</w:t></w:r>"
+                    + "<w:r><w:rPr><w:rtl/></w:rPr><w:t xml:space=\"preserve\"> | "))
+        #expect(document.contains("<w:t xml:space=\"preserve\">200,000</w:t>"), "a plain number is left alone")
         #expect(document.contains("<w:t xml:space=\"preserve\">\u{202A}1997-04-12\u{202C}</w:t>"))
         let text = Self.texts(document)
         var position = text.startIndex
@@ -104,6 +105,12 @@ struct DocxDocumentTests {
         let segments = BidiText.segments("البريد: sara@example.jo (عمل)")
         #expect(segments.map(\.0) == ["البريد: ", "sara@example.jo (", "عمل)"])
         #expect(segments.map(\.1) == [true, false, true])
+        // In a right-to-left line the separators before Arabic go with it, and brackets stay with their text.
+        let contact = BidiText.segments("sara@example.jo | +962 79 123 4567 | عمّان، الأردن", rightToLeft: true)
+        #expect(contact.map(\.0) == ["sara@example.jo | +962 79 123 4567", " | عمّان، الأردن"])
+        let email = BidiText.segments("البريد: sara@example.jo (عمل)", rightToLeft: true)
+        #expect(email.map(\.0) == ["البريد: ", "sara@example.jo", " (عمل)"])
+        #expect(BidiText.embedded("من 2021-01 إلى 2024") == "من \u{202A}2021-01\u{202C} إلى 2024")
     }
 
     @Test func badFormsAreRefused() throws {

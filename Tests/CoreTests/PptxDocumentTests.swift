@@ -58,7 +58,7 @@ struct PptxDocumentTests {
         let amount = String(
             decoding: try OOXMLPackage.parts(of: try withAmount.data())["ppt/slides/slide2.xml"] ?? Data(),
             as: UTF8.self)
-        #expect(amount.contains("الكلفة \u{202A}3,000 JOD \u{202C}للنظام"), "amounts keep their order in Arabic lines")
+        #expect(amount.contains("الكلفة \u{202A}3,000 JOD\u{202C} للنظام"), "amounts keep their order in Arabic lines")
         let english = try OOXMLPackage.parts(of: try Self.deck(rightToLeft: false).data())
         let englishSlide = String(decoding: english["ppt/slides/slide2.xml"] ?? Data(), as: UTF8.self)
         #expect(englishSlide.contains(#"algn="l" rtl="0""#) && !englishSlide.contains(#"rtl="1""#))

@@ -4,8 +4,10 @@ import Foundation
 /// left-to-right stretches must be embedded to keep their order inside a right-to-left line.
 public enum BidiText {
     /// Splits text into stretches that are Arabic-script or not; neutral characters (spaces, punctuation)
-    /// join the stretch before them.
-    public static func segments(_ text: String) -> [(String, Bool)] {
+    /// join the stretch before them. In a right-to-left line (`rightToLeft`), the neutrals between a
+    /// left-to-right stretch and the Arabic after it go with the Arabic, as the bidi algorithm resolves them
+    /// there: "sara@example.jo | عمّان" keeps its " | " between the two instead of at the end of the address.
+    public static func segments(_ text: String, rightToLeft: Bool = false) -> [(String, Bool)] {
         var segments: [(String, Bool)] = []
         var current = ""
         var currentArabic: Bool?
@@ -15,14 +17,26 @@ public enum BidiText {
                 isArabic(scalar)
                 ? true : (scalar.properties.isAlphabetic || scalar.properties.numericType != nil ? false : nil)
             if let strong, let active = currentArabic, strong != active {
+                var carried = ""
+                if rightToLeft && strong {
+                    while let last = current.last, !isStrong(last) {
+                        carried.insert(last, at: carried.startIndex)
+                        current.removeLast()
+                    }
+                }
                 segments.append((current, active))
-                current = ""
+                current = carried
             }
             if let strong { currentArabic = strong }
             current.append(character)
         }
         if !current.isEmpty { segments.append((current, currentArabic ?? false)) }
         return segments
+    }
+
+    static func isStrong(_ character: Character) -> Bool {
+        let scalar = character.unicodeScalars.first!
+        return isArabic(scalar) || scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 
     /// Numbers mixed with Latin letters, or joined by `-` or `/` (dates, ranges, amounts with a currency).
@@ -46,6 +60,7 @@ public enum BidiText {
 
     /// A whole right-to-left line with every left-to-right stretch that needs it embedded.
     public static func embedded(_ text: String) -> String {
-        segments(text).map { segment, arabic in arabic ? segment : embeddedIfNeeded(segment) }.joined()
+        segments(text, rightToLeft: true).map { segment, arabic in arabic ? segment : embeddedIfNeeded(segment) }
+            .joined()
     }
 }

@@ -300,7 +300,7 @@ public struct DocxDocument: Sendable {
     /// One run per stretch of text in one script: Arabic stretches are marked right-to-left, so numbers,
     /// e-mail addresses and Latin names inside an Arabic line keep their own order.
     func runXML(_ run: Run) -> String {
-        BidiText.segments(run.text).map { segment, arabic in
+        BidiText.segments(run.text, rightToLeft: isRightToLeft).map { segment, arabic in
             var properties = ""
             if run.bold { properties += "<w:b/><w:bCs/>" }
             if run.italic { properties += "<w:i/><w:iCs/>" }
