@@ -1,6 +1,6 @@
 // Landing page: the tools, the plans (from the backend, never from the page), the FAQ, the demo clip.
 import { get } from "./js/api.js";
-import { apply, formatNumber, lang, onLangChange, t } from "./js/i18n.js";
+import { apply, formatNumber, lang, onLangChange, t, tCount } from "./js/i18n.js";
 import { mountLangToggle } from "./js/components/lang-toggle.js";
 
 let plans = [];
@@ -19,8 +19,8 @@ function renderPlans() {
     const limits = document.createElement("ul");
     const lines = [
       t("landing.tokens", { n: formatNumber(plan.token_limit) }),
-      t("landing.images", { n: formatNumber(plan.image_limit) }),
-      t("landing.videos", { n: formatNumber(plan.video_limit) }),
+      tCount("landing.images", plan.image_limit),
+      tCount("landing.videos", plan.video_limit),
     ];
     if (plan.features?.slides) lines.push(t("landing.slidesFeature"));
     if (plan.features?.long_prompts) lines.push(t("landing.creatorFeature"));

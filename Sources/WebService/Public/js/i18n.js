@@ -33,6 +33,17 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (match, name) => (name in vars ? isolate(vars[name]) : match));
 }
 
+/**
+ * `t` for a count: the key's plural form for `count` in the current language (`key.one`, `key.two`,
+ * `key.few`, … as Intl.PluralRules names them: Arabic says 10 صور but 30 صورة), else the key itself;
+ * `{n}` is the count in the chosen digits.
+ */
+export function tCount(key, count, vars = {}) {
+  const category = new Intl.PluralRules(current === "ar" ? "ar" : "en").select(count);
+  const chosen = strings[current][`${key}.${category}`] ? `${key}.${category}` : key;
+  return t(chosen, { n: formatNumber(count), ...vars });
+}
+
 /** Like `t`, but a value may be a Node; returns strings and nodes to append. */
 export function tParts(key, vars = {}) {
   const text = strings[current][key] ?? strings.ar[key] ?? key;
