@@ -19,8 +19,8 @@ locals {
 
   common_env = { ENV = "prod", LOG_LEVEL = "info", AWS_REGION = var.aws_region }
   provider_keys = [
-    "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY", "REPLICATE_API_TOKEN",
-    "NANO_BANANA_API_KEY", "NANO_BANANA_BASE_URL", "VEO3_API_KEY", "VEO3_BASE_URL",
+    "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GOOGLE_API_KEY", "REPLICATE_API_TOKEN", "STABILITY_API_KEY",
+    "NANO_BANANA_API_KEY", "NANO_BANANA_BASE_URL", "VEO3_API_KEY", "VEO3_BASE_URL", "RUNWAYML_API_SECRET",
   ]
   payment_keys = ["HYPERPAY_API_KEY", "HYPERPAY_ENTITY_ID", "HYPERPAY_WEBHOOK_KEY", "HYPERPAY_TEST_MODE"]
   data_keys    = ["DATABASE_URL", "REDIS_URL", "S3_ASSETS_BUCKET", "S3_QUAR_BUCKET"]
@@ -63,7 +63,7 @@ locals {
       port        = local.ports.worker, cpu = 1024, memory = 2048, desired_count = 1, min_count = 1, max_count = 4
       health_path = "/healthz", stop_timeout = 120
       environment = merge(local.common_env, { PORT = tostring(local.ports.worker), STORAGE = "s3" })
-      secrets     = concat(local.data_keys, ["GOOGLE_API_KEY", "VEO3_API_KEY", "VEO3_BASE_URL"])
+      secrets     = concat(local.data_keys, ["GOOGLE_API_KEY", "VEO3_API_KEY", "VEO3_BASE_URL", "RUNWAYML_API_SECRET"])
     }
   }
 }
