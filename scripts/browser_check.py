@@ -95,6 +95,8 @@ def landing_and_language(page) -> None:
     page.click("#lang-toggle")
     check("landing: the toggle flips to lang=en dir=ltr", html_lang_dir(page) == ("en", "ltr"), str(html_lang_dir(page)))
     check("landing: the sign-in link reads 'Sign in' in English", link.inner_text() == "Sign in", link.inner_text())
+    description = page.get_attribute('meta[name="description"]', "content") or ""
+    check("landing: the search description follows the language", description.startswith("An Arabic-first"), description)
     stored = page.evaluate("() => localStorage.getItem('lang')")
     check("landing: the choice is stored in localStorage 'lang'", stored == "en", str(stored))
     page.goto(f"{BASE}/signin/")

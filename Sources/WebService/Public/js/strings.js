@@ -351,6 +351,7 @@ export const strings = {
     "hub.videoText": "مقاطع قصيرة من وصف، وقصّ مقاطعك مع ترجمة مكتوبة.",
 
     "landing.docTitle": "استوديو الذكاء الاصطناعي — مساحة عمل عربية للذكاء الاصطناعي",
+    "landing.description": "مساحة عمل عربية للذكاء الاصطناعي في الأردن: محادثة، سيرة ذاتية، عروض تقديمية، صور وفيديو.",
     "landing.accountNav": "الحساب",
     "landing.title": "استوديو الذكاء الاصطناعي",
     "landing.tagline": "مساحة عمل عربية واحدة: محادثة، سيرة ذاتية، عروض تقديمية، صور وفيديو — باشتراك شهري يبدأ من 3 دنانير.",
@@ -838,6 +839,7 @@ export const strings = {
     "hub.videoText": "Short clips from a description, and your own clips trimmed with captions.",
 
     "landing.docTitle": "AI Studio — an Arabic-first AI workspace",
+    "landing.description": "An Arabic-first AI workspace for Jordan: chat, CVs, slides, images and video.",
     "landing.accountNav": "Account",
     "landing.title": "AI Studio",
     "landing.tagline": "One Arabic-first workspace: chat, CVs, slides, images and video — monthly plans from 3 JOD.",
