@@ -8,7 +8,9 @@ public final class LocalRedisServer: @unchecked Sendable {
     private let directory: String
 
     public init() throws {
-        port = try freeLoopbackPort()
+        // Below the system's ephemeral range (32768–60999 on Linux): while this server is stopped for a
+        // restart, no server that binds port 0 in a parallel test can be handed its port.
+        port = try freeLoopbackPort(in: 20000..<32000)
         directory = NSTemporaryDirectory() + "aistudio-redis-\(port)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     }
