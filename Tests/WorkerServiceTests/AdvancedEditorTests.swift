@@ -105,7 +105,7 @@ struct AdvancedEditorTests {
 
             // 4 s of the first clip and the whole 3 s of the second, in the first one's frame, with sound throughout.
             #expect(abs(try await FFmpeg.duration(of: result) - 7) < 0.2)
-            let streams = try await VideoEditJob.streams(of: result)
+            let streams = try await FFmpeg.streams(of: result)
             #expect(streams.width == 1280 && streams.height == 720 && streams.audio)
             let audio = try await FFmpeg.run(
                 [
@@ -195,7 +195,7 @@ struct AdvancedEditorTests {
             }
             let (poster, posterURL) = try await result(story)
             #expect(poster.name == "إعلان-story.png" && poster.contentType == "image/png")
-            let size = try await VideoEditJob.streams(of: posterURL)
+            let size = try await FFmpeg.streams(of: posterURL)
             #expect(size.width == 1080 && size.height == 1920)
             // 800×600 fits 1080×810 in the middle; the bands are the chosen green, the picture is brighter.
             #expect(Self.share(try await Self.pixels(posterURL, crop: "iw:150:0:0"), Self.green) > 0.99)
@@ -208,7 +208,7 @@ struct AdvancedEditorTests {
 
             let (photo, photoURL) = try await result(square)
             #expect(photo.name == "إعلان-instagram_square.jpg" && photo.contentType == "image/jpeg")
-            let squareSize = try await VideoEditJob.streams(of: photoURL)
+            let squareSize = try await FFmpeg.streams(of: photoURL)
             #expect(squareSize.width == 1080 && squareSize.height == 1080)
             // Cover: no bands; grey stays grey (saturation only removes colour).
             #expect(abs(Self.mean(try await Self.pixels(photoURL, crop: "100:100:0:0")) - 128) < 12)

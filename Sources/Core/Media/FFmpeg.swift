@@ -61,17 +61,45 @@ public enum FFmpeg {
         return seconds
     }
 
+    public struct Streams: Sendable, Equatable {
+        public let width: Int
+        public let height: Int
+        /// ffprobe's `r_frame_rate`, such as `25/1` or `30000/1001`.
+        public let rate: String
+        public let audio: Bool
+    }
+
+    /// The first video stream's size and frame rate, and whether the file has sound.
+    public static func streams(of file: URL) async throws -> Streams {
+        struct Probe: Decodable {
+            struct Stream: Decodable {
+                let codecType: String?
+                let width: Int?
+                let height: Int?
+                let rFrameRate: String?
+                enum CodingKeys: String, CodingKey {
+                    case width, height
+                    case codecType = "codec_type"
+                    case rFrameRate = "r_frame_rate"
+                }
+            }
+            let streams: [Stream]
+        }
+        let text = try await FFmpeg.run(
+            ["-v", "error", "-show_entries", "stream=codec_type,width,height,r_frame_rate", "-of", "json", file.path],
+            tool: "ffprobe", timeout: .seconds(30))
+        let probe = try JSONDecoder().decode(Probe.self, from: Data(text.utf8))
+        guard let video = probe.streams.first(where: { $0.codecType == "video" }), let width = video.width,
+            let height = video.height, width > 0, height > 0
+        else { throw FFmpeg.Failure(tool: "ffprobe", status: 0, output: text) }
+        let rate = video.rFrameRate.flatMap { $0 == "0/0" ? nil : $0 } ?? "25/1"
+        return Streams(
+            width: width, height: height, rate: rate, audio: probe.streams.contains { $0.codecType == "audio" })
+    }
+
     /// Whether ffprobe can read a picture or a video stream with a size out of the file: a file that only
     /// looks like an image or a video by its first bytes fails here.
     public static func hasDecodablePicture(_ file: URL) async -> Bool {
-        guard
-            let text = try? await run(
-                [
-                    "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_type,width,height",
-                    "-of", "csv=p=0", file.path,
-                ], tool: "ffprobe", timeout: .seconds(30))
-        else { return false }
-        let fields = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",")
-        return fields.count == 3 && fields[0] == "video" && (Int(fields[1]) ?? 0) > 0 && (Int(fields[2]) ?? 0) > 0
+        (try? await streams(of: file)) != nil
     }
 }

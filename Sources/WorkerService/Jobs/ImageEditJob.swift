@@ -33,7 +33,7 @@ struct ImageEditJob: JobHandler {
         defer { try? FileManager.default.removeItem(at: work) }
         let input = work.appendingPathComponent("source.\(type.fileExtension)")
         try original.write(to: input)
-        let size = try await VideoEditJob.streams(of: input)
+        let size = try await FFmpeg.streams(of: input)
         let width = payload.preset?.width ?? size.width
         let height = payload.preset?.height ?? size.height
         var subtitles: URL?

@@ -41,7 +41,7 @@ struct VideoEditJob: JobHandler {
             return
         }
         // Clips joined after this one: the user's own ready videos, played whole.
-        var clips = [Clip(url: input, length: end - payload.start, streams: try await Self.streams(of: input))]
+        var clips = [Clip(url: input, length: end - payload.start, streams: try await FFmpeg.streams(of: input))]
         for (index, id) in (payload.join ?? []).enumerated() {
             guard let file = try await files.find(id: id, userID: payload.userID), file.status == .ready,
                 file.kind == "video", let bytes = try await storage.assets.get(key: file.key)
@@ -52,7 +52,7 @@ struct VideoEditJob: JobHandler {
             let url = work.appendingPathComponent("join-\(index).\(file.type?.fileExtension ?? "mp4")")
             try bytes.write(to: url)
             clips.append(
-                Clip(url: url, length: try await FFmpeg.duration(of: url), streams: try await Self.streams(of: url)))
+                Clip(url: url, length: try await FFmpeg.duration(of: url), streams: try await FFmpeg.streams(of: url)))
         }
         let total = clips.reduce(0) { $0 + $1.length }
         guard total <= Self.longest else {
@@ -105,43 +105,7 @@ struct VideoEditJob: JobHandler {
     struct Clip {
         let url: URL
         let length: Double
-        let streams: Streams
-    }
-
-    struct Streams: Equatable {
-        let width: Int
-        let height: Int
-        /// ffprobe's `r_frame_rate`, such as `25/1` or `30000/1001`.
-        let rate: String
-        let audio: Bool
-    }
-
-    /// The first video stream's size and frame rate, and whether the file has sound.
-    static func streams(of file: URL) async throws -> Streams {
-        struct Probe: Decodable {
-            struct Stream: Decodable {
-                let codecType: String?
-                let width: Int?
-                let height: Int?
-                let rFrameRate: String?
-                enum CodingKeys: String, CodingKey {
-                    case width, height
-                    case codecType = "codec_type"
-                    case rFrameRate = "r_frame_rate"
-                }
-            }
-            let streams: [Stream]
-        }
-        let text = try await FFmpeg.run(
-            ["-v", "error", "-show_entries", "stream=codec_type,width,height,r_frame_rate", "-of", "json", file.path],
-            tool: "ffprobe", timeout: .seconds(30))
-        let probe = try JSONDecoder().decode(Probe.self, from: Data(text.utf8))
-        guard let video = probe.streams.first(where: { $0.codecType == "video" }), let width = video.width,
-            let height = video.height, width > 0, height > 0
-        else { throw FFmpeg.Failure(tool: "ffprobe", status: 0, output: text) }
-        let rate = video.rFrameRate.flatMap { $0 == "0/0" ? nil : $0 } ?? "25/1"
-        return Streams(
-            width: width, height: height, rate: rate, audio: probe.streams.contains { $0.codecType == "audio" })
+        let streams: FFmpeg.Streams
     }
 
     /// One ffmpeg filter graph for the whole edit, output on `[v]` (and `[a]` when any clip has sound).
