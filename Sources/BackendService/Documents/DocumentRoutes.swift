@@ -102,8 +102,7 @@ struct DocumentRoutes {
                 "الصورة الشخصية لنمط الخليج والأردن فقط: السيرة المتوافقة مع أنظمة التوظيف لا تتضمّنها.",
                 field: "photo_file_id")
         }
-        guard let file = try await files.find(id: id, userID: userID) else { throw AppError.notFound }
-        guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+        let file = try await files.ready(id: id, userID: userID)
         guard file.type == .png || file.type == .jpeg, let data = try await storage.assets.get(key: file.key),
             let picture = DocxDocument.Picture(
                 data: data, fittingWidth: CVRenderer.photoWidth, maxHeight: CVRenderer.photoMaxHeight,

@@ -98,6 +98,18 @@ struct JobRoutes {
 
     struct One: ResponseEncodable { let job: JobView }
 
+    /// The `{id}` of the path.
+    static func pathID(_ context: BackendRequestContext) -> UUID? {
+        context.parameters.get("id").flatMap(UUID.init(uuidString:))
+    }
+
+    /// 202 with the job to follow at `GET /v1/jobs/{id}`.
+    static func accepted(_ job: JobRecord, request: Request, context: BackendRequestContext) throws -> Response {
+        var response = try One(job: JobView(job)).response(from: request, context: context)
+        response.status = .accepted
+        return response
+    }
+
     func register(on group: RouterGroup<BackendRequestContext>) {
         group.post("files/:id/convert") { request, context -> Response in
             let user = try context.requireUser()
@@ -106,17 +118,12 @@ struct JobRoutes {
                 throw AppError.validation(
                     "Files can be converted to pdf only.", "يمكن تحويل الملفات إلى pdf فقط.", field: "to")
             }
-            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-                let file = try await files.find(id: id, userID: user.id)
-            else { throw AppError.notFound }
-            guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+            let file = try await files.ready(id: Self.pathID(context), userID: user.id)
             guard file.type == .docx || file.type == .pptx else { throw AppError.notConvertible }
             let jobID = UUID()
             let payload = JobPayloads.DocConvert(jobID: jobID, userID: user.id, fileID: file.id)
             let job = try await queue.start(.docConvert, id: jobID, userID: user.id, payload: payload, jobs: jobs)
-            var response = try One(job: JobView(job)).response(from: request, context: context)
-            response.status = .accepted
-            return response
+            return try Self.accepted(job, request: request, context: context)
         }
         group.post("files/:id/edit") { request, context -> Response in
             let user = try context.requireUser()
@@ -162,10 +169,7 @@ struct JobRoutes {
                         "A fade lasts 0 to 5 seconds.", "يستمر التلاشي من 0 إلى 5 ثوانٍ.", field: "fade_in")
                 }
             }
-            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-                let file = try await files.find(id: id, userID: user.id)
-            else { throw AppError.notFound }
-            guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+            let file = try await files.ready(id: Self.pathID(context), userID: user.id)
             guard file.kind == "video" else { throw AppError.notAVideo }
             if input.isAdvanced { try await gate.require(.advancedEditors, userID: user.id) }
             for clipID in join {
@@ -173,9 +177,9 @@ struct JobRoutes {
                     throw AppError.validation(
                         "A clip cannot be joined to itself.", "لا يمكن دمج المقطع مع نفسه.", field: "join")
                 }
-                guard let clip = try await files.find(id: clipID, userID: user.id) else { throw AppError.notFound }
-                guard clip.status == .ready else { throw AppError.fileNotReady(clip.status) }
-                guard clip.kind == "video" else { throw AppError.notAVideo }
+                guard try await files.ready(id: clipID, userID: user.id).kind == "video" else {
+                    throw AppError.notAVideo
+                }
             }
             let jobID = UUID()
             let payload = JobPayloads.VideoEdit(
@@ -183,9 +187,7 @@ struct JobRoutes {
                 style: input.captionStyle, join: join.isEmpty ? nil : join, fadeIn: input.fadeIn,
                 fadeOut: input.fadeOut)
             let job = try await queue.start(.videoEdit, id: jobID, userID: user.id, payload: payload, jobs: jobs)
-            var response = try One(job: JobView(job)).response(from: request, context: context)
-            response.status = .accepted
-            return response
+            return try Self.accepted(job, request: request, context: context)
         }
         group.post("files/:id/image-edit") { request, context -> Response in
             let user = try context.requireUser()
@@ -219,10 +221,7 @@ struct JobRoutes {
                     "Choose a size, a colour change or a text layer.", "اختر مقاسًا أو تعديل ألوان أو طبقة نص.",
                     field: "layers")
             }
-            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-                let file = try await files.find(id: id, userID: user.id)
-            else { throw AppError.notFound }
-            guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+            let file = try await files.ready(id: Self.pathID(context), userID: user.id)
             guard file.kind == "image" else { throw AppError.notAnImage }
             try await gate.require(.advancedEditors, userID: user.id)
             let jobID = UUID()
@@ -231,16 +230,11 @@ struct JobRoutes {
                 saturation: adjustments[2], layers: layers, preset: input.preset, fit: input.fit ?? .cover,
                 background: background, format: format)
             let job = try await queue.start(.imageEdit, id: jobID, userID: user.id, payload: payload, jobs: jobs)
-            var response = try One(job: JobView(job)).response(from: request, context: context)
-            response.status = .accepted
-            return response
+            return try Self.accepted(job, request: request, context: context)
         }
         group.post("files/:id/extract") { request, context -> Response in
             let user = try context.requireUser()
-            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-                let file = try await files.find(id: id, userID: user.id)
-            else { throw AppError.notFound }
-            guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+            let file = try await files.ready(id: Self.pathID(context), userID: user.id)
             guard let type = file.type, [.pdf, .docx, .txt].contains(type) else { throw AppError.notADocument }
             // Read once: the stored text, or the extraction already under way, or a new one.
             if let text = try await texts.find(fileID: file.id) {
@@ -257,13 +251,11 @@ struct JobRoutes {
                     .docExtract, id: jobID, userID: user.id,
                     payload: JobPayloads.DocExtract(jobID: jobID, userID: user.id, fileID: file.id), jobs: jobs)
             }
-            var response = try One(job: JobView(job)).response(from: request, context: context)
-            response.status = .accepted
-            return response
+            return try Self.accepted(job, request: request, context: context)
         }
         group.get("files/:id/text") { _, context -> [String: TextView] in
             let user = try context.requireUser()
-            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            guard let id = Self.pathID(context),
                 let file = try await files.find(id: id, userID: user.id)
             else { throw AppError.notFound }
             guard let text = try await texts.find(fileID: file.id) else { throw AppError.textNotReady }
@@ -271,7 +263,7 @@ struct JobRoutes {
         }
         group.get("jobs/:id") { _, context -> One in
             let user = try context.requireUser()
-            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+            guard let id = Self.pathID(context),
                 let job = try await jobs.find(id: id), job.userID == user.id
             else { throw AppError.notFound }
             return One(job: JobView(job))

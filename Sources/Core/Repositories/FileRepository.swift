@@ -79,6 +79,14 @@ public struct FileRepository: Sendable {
     }
 
     /// The file if `userID` owns it and it is not deleted.
+    /// The user's file, checked and promoted: 404 when it is missing or someone else's, 409
+    /// `file_not_ready` while it is still being checked or after it was rejected.
+    public func ready(id: UUID?, userID: UUID) async throws -> StoredFile {
+        guard let id, let file = try await find(id: id, userID: userID) else { throw AppError.notFound }
+        guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+        return file
+    }
+
     public func find(id: UUID, userID: UUID) async throws -> StoredFile? {
         try await Self.first(
             client.query(

@@ -164,10 +164,7 @@ struct ImageRoutes {
     /// The user's own uploaded picture (checked and promoted, PNG, JPEG or WebP), read from storage.
     func inputImage(_ reference: String?, userID: UUID) async throws -> InputImage? {
         guard let reference else { return nil }
-        guard let id = UUID(uuidString: reference), let file = try await files.find(id: id, userID: userID) else {
-            throw AppError.notFound
-        }
-        guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+        let file = try await files.ready(id: UUID(uuidString: reference), userID: userID)
         guard let type = file.type, [.png, .jpeg, .webp].contains(type),
             let data = try await storage.assets.get(key: file.key)
         else {
