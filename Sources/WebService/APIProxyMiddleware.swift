@@ -57,7 +57,7 @@ struct APIProxyMiddleware: RouterMiddleware {
                 span?.attributes["http.response.status_code"] = Int(response.status.code)
                 return response
             } catch {
-                span?.recordError(error)
+                span?.fail(error)
                 context.logger.error(
                     "upstream unreachable", metadata: ["upstream": "\(base.absoluteString)", "error": "\(error)"])
                 throw AppError.serviceUnavailable

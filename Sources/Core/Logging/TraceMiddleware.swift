@@ -55,8 +55,7 @@ public struct TraceMiddleware<Context: RequestContext>: RouterMiddleware {
                     return response
                 }
             } catch {
-                span.recordError(error)
-                span.setStatus(.init(code: .error))
+                span.fail(error)
                 span.end()
                 throw error
             }

@@ -195,8 +195,7 @@ public final class JobWorker: Service, Sendable {
                         "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
                 ])
         } catch let failure as JobFailure {
-            span?.recordError(failure)
-            span?.setStatus(.init(code: .error))
+            span?.fail(failure)
             outcome = "dead"
             await deadLetter(entry.id, envelope: envelope, reason: failure.description, keys: keys)
         } catch {
@@ -204,8 +203,7 @@ public final class JobWorker: Service, Sendable {
             next.attempt += 1
             next.lastError = String(describing: error)
             outcome = next.attempt >= policy.maxAttempts ? "dead" : "retry"
-            span?.recordError(error)
-            span?.setStatus(.init(code: .error))
+            span?.fail(error)
             jobLogger.warning("job failed", metadata: ["attempt": "\(next.attempt)", "error": "\(error)"])
             try? await failOrRetry(entry.id, envelope: next, keys: keys, immediate: false)
         }

@@ -208,3 +208,11 @@ public final class DroppedSpans: Sendable {
         }
     }
 }
+
+extension Span {
+    /// Marks the span failed: the error as an exception event, and the error status X-Ray shows.
+    public func fail(_ error: any Error) {
+        recordError(error)
+        setStatus(.init(code: .error))
+    }
+}

@@ -142,8 +142,7 @@ struct Metering: Sendable {
             attributes["gen_ai.response.finish_reasons"] = [outcome.finishReason]
         }
         if let error {
-            span.recordError(error)
-            span.setStatus(.init(code: .error))
+            span.fail(error)
         }
         span.end()
     }

@@ -200,8 +200,7 @@ struct ChatRoutes {
         var pictures: [InputImage] = []
         var trimmed = false
         for id in ids {
-            guard let file = try await files.find(id: id, userID: user.id) else { throw AppError.notFound }
-            guard file.status == .ready else { throw AppError.fileNotReady(file.status) }
+            let file = try await files.ready(id: id, userID: user.id)
             if let type = file.type, [.png, .jpeg, .webp, .gif].contains(type) {
                 // A picture goes to models that can see, in the provider's own image format.
                 guard model.vision else { throw AppError.modelCannotSee(model.id) }
@@ -289,16 +288,14 @@ struct ChatRoutes {
                 return (model, stream, span)
             } catch let error as ProviderError where error.allowsFallback {
                 ProviderError.count(error, model: model)
-                span?.recordError(error)
-                span?.setStatus(.init(code: .error))
+                span?.fail(error)
                 span?.end()
                 logger.warning(
                     "provider failed, trying the next model", metadata: ["model": "\(model.id)", "error": "\(error)"])
                 lastError = error
             } catch {
                 if let error = error as? ProviderError { ProviderError.count(error, model: model) }
-                span?.recordError(error)
-                span?.setStatus(.init(code: .error))
+                span?.fail(error)
                 span?.end()
                 throw error
             }
