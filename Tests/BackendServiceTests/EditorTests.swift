@@ -135,6 +135,8 @@ struct EditorTests {
                 (["layers": (0..<11).map { _ in ["text": "x"] }], "validation_failed"),
                 (["preset": "story", "background": "green"], "validation_failed"),
                 (["preset": "story", "format": "gif"], "validation_failed"),
+                (["preset": "tiktok_banner"], "validation_failed"),
+                (["preset": "story", "fit": "stretch"], "validation_failed"),
                 ([:], "validation_failed"),
             ]
             for (request, code) in badImage {

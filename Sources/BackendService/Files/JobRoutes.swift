@@ -67,8 +67,9 @@ struct JobRoutes {
         let contrast: Double?
         let saturation: Double?
         let layers: [EditOptions.TextLayer]?
-        let preset: EditOptions.Preset?
-        let fit: EditOptions.Fit?
+        /// Read as text so an unknown name gets an error that lists the known ones.
+        let preset: String?
+        let fit: String?
         let background: String?
         let format: String?
     }
@@ -216,7 +217,21 @@ struct JobRoutes {
                 throw AppError.validation(
                     "The format is png or jpeg.", "الصيغة png أو jpeg.", field: "format")
             }
-            guard input.preset != nil || !layers.isEmpty || adjustments.contains(where: { $0 != 0 }) else {
+            let preset = try input.preset.map { name in
+                guard let preset = EditOptions.Preset(rawValue: name) else {
+                    let known = EditOptions.Preset.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw AppError.validation(
+                        "Unknown size \(name): use one of \(known).",
+                        "مقاس غير معروف: \(name). المقاسات المتاحة: \(known).",
+                        field: "preset")
+                }
+                return preset
+            }
+            guard let fit = EditOptions.Fit(rawValue: input.fit ?? "cover") else {
+                throw AppError.validation(
+                    "fit is cover or contain.", "قيمة fit هي cover أو contain.", field: "fit")
+            }
+            guard preset != nil || !layers.isEmpty || adjustments.contains(where: { $0 != 0 }) else {
                 throw AppError.validation(
                     "Choose a size, a colour change or a text layer.", "اختر مقاسًا أو تعديل ألوان أو طبقة نص.",
                     field: "layers")
@@ -227,7 +242,7 @@ struct JobRoutes {
             let jobID = UUID()
             let payload = JobPayloads.ImageEdit(
                 jobID: jobID, userID: user.id, fileID: file.id, brightness: adjustments[0], contrast: adjustments[1],
-                saturation: adjustments[2], layers: layers, preset: input.preset, fit: input.fit ?? .cover,
+                saturation: adjustments[2], layers: layers, preset: preset, fit: fit,
                 background: background, format: format)
             let job = try await queue.start(.imageEdit, id: jobID, userID: user.id, payload: payload, jobs: jobs)
             return try Self.accepted(job, request: request, context: context)
