@@ -31,15 +31,9 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
-        .systemLibrary(
-            name: "CHiredis",
-            pkgConfig: "hiredis",
-            providers: [.apt(["libhiredis-dev"])]
-        ),
         .target(
             name: "Core",
             dependencies: [
-                "CHiredis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -72,7 +66,10 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "BackendService", dependencies: ["Core"], resources: [.copy("Resources")]),
-        .executableTarget(name: "GatewayService", dependencies: ["Core"], resources: [.copy("Resources")]),
+        .executableTarget(
+            name: "GatewayService",
+            dependencies: ["Core", .product(name: "NIOPosix", package: "swift-nio")],
+            resources: [.copy("Resources")]),
         .executableTarget(name: "WorkerService", dependencies: ["Core"]),
         .executableTarget(
             name: "WebService",

@@ -7,7 +7,11 @@ public final class LocalRedisServer: @unchecked Sendable {
     private var process: Process?
     private let directory: String
 
-    public init() throws {
+    /// Extra `redis-server` options, e.g. `["--enable-debug-command", "local"]`.
+    private let options: [String]
+
+    public init(options: [String] = []) throws {
+        self.options = options
         // Below the system's ephemeral range (32768–60999 on Linux): while this server is stopped for a
         // restart, no server that binds port 0 in a parallel test can be handed its port.
         port = try freeLoopbackPort(in: 20000..<32000)
@@ -18,10 +22,11 @@ public final class LocalRedisServer: @unchecked Sendable {
     public func start() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--dir", directory, "--logfile", directory + "/redis.log",
-        ]
+        process.arguments =
+            [
+                "redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", directory, "--logfile", directory + "/redis.log",
+            ] + options
         try process.run()
         self.process = process
         for _ in 0..<100 {

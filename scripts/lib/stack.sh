@@ -7,7 +7,7 @@ STACK_PG_DIRS=()
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # Debian packages the studio needs on a developer's machine and in CI.
-STACK_APT_PACKAGES=(postgresql redis-server libhiredis-dev zlib1g-dev pkg-config python3 python3-venv curl
+STACK_APT_PACKAGES=(postgresql redis-server zlib1g-dev pkg-config python3 python3-venv curl
   ca-certificates ffmpeg fonts-hosny-amiri fonts-noto-core libreoffice-writer-nogui libreoffice-impress-nogui
   python3-uno poppler-utils chromium tesseract-ocr tesseract-ocr-ara tesseract-ocr-eng)
 

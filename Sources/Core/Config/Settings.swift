@@ -92,7 +92,7 @@ public struct RedisSettings: Sendable, Equatable {
             throw ConfigError(key: key, reason: "must look like redis://host:port/db")
         }
         guard scheme == "redis" else {
-            throw ConfigError(key: key, reason: "must use redis:// (the hiredis client here does not speak TLS)")
+            throw ConfigError(key: key, reason: "must use redis:// (the studio's Redis client does not speak TLS)")
         }
         guard let host = components.host, !host.isEmpty else { throw ConfigError(key: key, reason: "names no host") }
         let path = components.path.drop(while: { $0 == "/" })

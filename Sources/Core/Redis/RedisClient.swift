@@ -1,32 +1,39 @@
 import Crypto
 import Logging
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
 import Tracing
 
-/// A small pool of hiredis connections. Every call runs on the client's own threads, never on an
-/// event loop; a connection broken by a Redis restart is replaced on the next call.
+/// A Redis client on the studio's event loops. Ordinary commands share a few pipelined connections
+/// (any number in flight on each, no thread hop per call); blocking commands (`XREADGROUP … BLOCK`,
+/// `BLPOP`…) get a connection of their own for as long as they wait. A connection broken by a Redis
+/// restart is replaced on the next call.
 public final class RedisClient: Sendable {
     public let settings: RedisSettings
-    private let threadPool: NIOThreadPool
-    private let slots: [Slot]
-    private let free: SlotQueue
+    private let eventLoopGroup: any EventLoopGroup
+    private let shared: [SharedConnection]
+    private let nextShared = Atomic<Int>(0)
+    private let exclusive: Mutex<ExclusivePool>
     private let commandTimeout: Duration
+    private let connectTimeout: Duration
     private let logger: Logger
 
-    final class Slot: Sendable {
-        let connection = Mutex<RedisConnection?>(nil)
-    }
-
-    public init(settings: RedisSettings, poolSize: Int = 8, commandTimeout: Duration = .seconds(10), logger: Logger) {
+    /// `poolSize`: how many pipelined connections ordinary commands are spread over, and how many idle
+    /// connections are kept for blocking commands.
+    public init(
+        settings: RedisSettings, poolSize: Int = 2, commandTimeout: Duration = .seconds(10),
+        connectTimeout: Duration = .seconds(2),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
+    ) {
         self.settings = settings
         self.commandTimeout = commandTimeout
+        self.connectTimeout = connectTimeout
+        self.eventLoopGroup = eventLoopGroup
         self.logger = logger
-        self.slots = (0..<max(poolSize, 1)).map { _ in Slot() }
-        self.free = SlotQueue(count: slots.count)
-        self.threadPool = NIOThreadPool(numberOfThreads: slots.count)
-        threadPool.start()
+        self.shared = (0..<max(poolSize, 1)).map { _ in SharedConnection() }
+        self.exclusive = Mutex(ExclusivePool(capacity: max(poolSize, 1)))
     }
 
     /// `settings.keyPrefix + name`: every key the studio writes goes through here.
@@ -39,7 +46,10 @@ public final class RedisClient: Sendable {
         return try await Telemetry.span("redis \(command)", kind: .client) { span in
             span?.attributes["db.system"] = "redis"
             span?.attributes["db.operation.name"] = command
-            let reply = try await withSlot { connection in try connection.command(arguments.map { Array($0.utf8) }) }
+            let reply =
+                try await Self.isBlocking(arguments)
+                ? withExclusiveConnection { try await $0.send(arguments) }
+                : withSharedConnection { try await $0.send(arguments) }
             if case .error(let message) = reply {
                 span?.setStatus(.init(code: .error))
                 throw RedisError.server(message)
@@ -56,11 +66,10 @@ public final class RedisClient: Sendable {
     /// Sends all commands in one round trip; error replies stay in the result, in place.
     public func pipeline(_ commands: [[String]]) async throws -> [RedisValue] {
         guard !commands.isEmpty else { return [] }
-        let encoded = commands.map { $0.map { Array($0.utf8) } }
         return try await Telemetry.span("redis pipeline", kind: .client) { span in
             span?.attributes["db.system"] = "redis"
             span?.attributes["db.operation.batch.size"] = commands.count
-            return try await withSlot { connection in try connection.pipeline(encoded) }
+            return try await withSharedConnection { try await $0.pipeline(commands) }
         }
     }
 
@@ -75,52 +84,177 @@ public final class RedisClient: Sendable {
         }
     }
 
-    /// Closes every connection and stops the client's threads.
+    /// Closes every connection; later calls throw `RedisError.closed`.
     public func shutdown() async {
-        for slot in slots { slot.connection.withLock { $0 = nil } }
-        try? await threadPool.shutdownGracefully()
-    }
-
-    private func withSlot<T: Sendable>(_ body: @escaping @Sendable (RedisConnection) throws -> T) async throws -> T {
-        let index = await free.acquire()
-        let outcome: Result<T, RedisError>
-        do {
-            outcome = .success(try await run(body, on: slots[index]))
-        } catch let error as RedisError {
-            outcome = .failure(error)
-        } catch {
-            outcome = .failure(.closed)
+        for connection in shared { connection.close() }
+        let idle = exclusive.withLock { pool in
+            pool.closed = true
+            defer { pool.idle.removeAll() }
+            return pool.idle
         }
-        free.release(index)
-        return try outcome.get()
+        for connection in idle { connection.close() }
     }
 
-    private func run<T: Sendable>(_ body: @escaping @Sendable (RedisConnection) throws -> T, on slot: Slot) async throws
-        -> T
-    {
-        let settings = self.settings
-        let timeout = commandTimeout
-        return try await threadPool.runIfActive {
-            try slot.connection.withLock { connection -> T in
-                var retried = false
-                while true {
-                    let reused = connection != nil
-                    if connection == nil {
-                        connection = try RedisConnection(
-                            settings: settings, connectTimeout: .seconds(2), commandTimeout: timeout)
-                    }
-                    do {
-                        return try body(connection!)
-                    } catch RedisError.connection(let message) {
-                        connection = nil
-                        // A pooled connection may have died with a Redis restart: try once on a fresh one.
-                        guard reused, !retried else { throw RedisError.connection(message) }
-                        retried = true
-                    }
-                }
+    /// Commands that hold their connection until something arrives.
+    static func isBlocking(_ arguments: [String]) -> Bool {
+        guard let name = arguments.first?.uppercased() else { return false }
+        switch name {
+        case "BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP", "WAIT", "WAITAOF":
+            return true
+        case "XREAD", "XREADGROUP":
+            return arguments.contains { $0.uppercased() == "BLOCK" }
+        default:
+            return false
+        }
+    }
+
+    /// Runs `body` on one of the pipelined connections (round robin), connecting it when needed. A
+    /// connection that was already open and turns out broken is replaced and the call tried once more.
+    private func withSharedConnection<T: Sendable>(_ body: (RedisConnection) async throws -> T) async throws -> T {
+        let slot = shared[(nextShared.wrappingAdd(1, ordering: .relaxed).oldValue & Int.max) % shared.count]
+        var retried = false
+        while true {
+            let (connection, reused) = try await slot.connection {
+                try await self.connect()
+            }
+            do {
+                return try await body(connection)
+            } catch let timedOut as RedisCommandHandler.TimedOut {
+                slot.forget(connection)
+                throw timedOut.redisError
+            } catch RedisError.connection(let message) {
+                // The connection was found broken (a Redis restart closes idle connections), so the
+                // command never ran: one more try on a new connection.
+                slot.forget(connection)
+                guard reused, !retried else { throw RedisError.connection(message) }
+                retried = true
             }
         }
     }
+
+    /// Runs `body` on a connection nobody else uses meanwhile, then keeps it for the next blocking call.
+    private func withExclusiveConnection<T: Sendable>(_ body: (RedisConnection) async throws -> T) async throws -> T {
+        let taken: RedisConnection? = try exclusive.withLock { pool in
+            guard !pool.closed else { throw RedisError.closed }
+            while let connection = pool.idle.popLast() {
+                if connection.isActive { return connection }
+            }
+            return nil
+        }
+        let connection: RedisConnection
+        if let taken { connection = taken } else { connection = try await connect() }
+        do {
+            let result = try await body(connection)
+            let kept = exclusive.withLock { pool in
+                guard !pool.closed, pool.idle.count < pool.capacity else { return false }
+                pool.idle.append(connection)
+                return true
+            }
+            if !kept { connection.close() }
+            return result
+        } catch let timedOut as RedisCommandHandler.TimedOut {
+            connection.close()
+            throw timedOut.redisError
+        } catch {
+            connection.close()
+            throw error
+        }
+    }
+
+    private func connect() async throws -> RedisConnection {
+        try await RedisConnection.connect(
+            settings: settings, on: eventLoopGroup.next(), connectTimeout: connectTimeout,
+            commandTimeout: commandTimeout)
+    }
+}
+
+/// One pipelined connection shared by every caller, made on first use and again after it broke.
+/// Callers that arrive while it is being made wait for the same attempt.
+final class SharedConnection: Sendable {
+    private enum State {
+        case none
+        case connecting(Task<RedisConnection, any Error>)
+        case open(RedisConnection)
+        case closed
+    }
+
+    private let state = Mutex<State>(.none)
+
+    /// The open connection, and whether it was open before this call.
+    func connection(_ make: @escaping @Sendable () async throws -> RedisConnection) async throws -> (
+        RedisConnection, Bool
+    ) {
+        enum Step {
+            case ready(RedisConnection)
+            case wait(Task<RedisConnection, any Error>)
+        }
+        let step: Step = try state.withLock { state in
+            switch state {
+            case .open(let connection) where connection.isActive:
+                return .ready(connection)
+            case .connecting(let task):
+                return .wait(task)
+            case .closed:
+                throw RedisError.closed
+            case .none, .open:
+                let task = Task { try await make() }
+                state = .connecting(task)
+                return .wait(task)
+            }
+        }
+        switch step {
+        case .ready(let connection):
+            return (connection, true)
+        case .wait(let task):
+            let made: RedisConnection
+            do {
+                made = try await task.value
+            } catch {
+                state.withLock { state in
+                    if case .connecting(let current) = state, current == task { state = .none }
+                }
+                throw error
+            }
+            let shutDown = state.withLock { state -> Bool in
+                switch state {
+                case .closed: return true
+                case .connecting(let current) where current == task: state = .open(made)
+                default: break
+                }
+                return false
+            }
+            if shutDown {
+                made.close()
+                throw RedisError.closed
+            }
+            return (made, false)
+        }
+    }
+
+    func forget(_ connection: RedisConnection) {
+        connection.close()
+        state.withLock { state in
+            if case .open(let current) = state, current === connection { state = .none }
+        }
+    }
+
+    func close() {
+        let open: RedisConnection? = state.withLock { state in
+            defer { state = .closed }
+            if case .open(let connection) = state { return connection }
+            return nil
+        }
+        open?.close()
+    }
+}
+
+/// Idle connections kept for blocking commands.
+struct ExclusivePool {
+    var idle: [RedisConnection] = []
+    let capacity: Int
+    var closed = false
+
+    init(capacity: Int) { self.capacity = capacity }
 }
 
 extension RedisClient: Service {
@@ -128,42 +262,6 @@ extension RedisClient: Service {
     public func run() async throws {
         try? await gracefulShutdown()
         await shutdown()
-    }
-}
-
-/// Hands out pool slots in order of request. A lock, not an actor: taking a free slot must not
-/// cost a hop to another executor on every Redis call.
-final class SlotQueue: Sendable {
-    private struct State {
-        var free: [Int]
-        var waiters: [CheckedContinuation<Int, Never>] = []
-    }
-
-    private let state: Mutex<State>
-
-    init(count: Int) { state = Mutex(State(free: Array((0..<count).reversed()))) }
-
-    func acquire() async -> Int {
-        if let index = state.withLock({ $0.free.popLast() }) { return index }
-        return await withCheckedContinuation { continuation in
-            let ready: Int? = state.withLock { state in
-                if let index = state.free.popLast() { return index }
-                state.waiters.append(continuation)
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
-        }
-    }
-
-    func release(_ index: Int) {
-        let waiter: CheckedContinuation<Int, Never>? = state.withLock { state in
-            if state.waiters.isEmpty {
-                state.free.append(index)
-                return nil
-            }
-            return state.waiters.removeFirst()
-        }
-        waiter?.resume(returning: index)
     }
 }
 

@@ -1,124 +1,167 @@
-import CHiredis
-import Foundation
+import NIOCore
+import NIOPosix
 
-/// One blocking hiredis context. Not thread-safe: `RedisClient` keeps each behind a mutex and
-/// drives it from its own thread pool, never from an event loop.
-final class RedisConnection {
-    private var context: UnsafeMutablePointer<redisContext>
+/// One connection to Redis on an event loop. Commands are pipelined: any number may be in flight,
+/// and replies come back in the order the commands were written (RESP has no other correlation).
+final class RedisConnection: Sendable {
+    let channel: any Channel
 
-    init(settings: RedisSettings, connectTimeout: Duration, commandTimeout: Duration) throws {
-        guard
-            let context = redisConnectWithTimeout(settings.host, Int32(settings.port), Self.makeTimeval(connectTimeout))
-        else { throw RedisError.connection("cannot allocate a context") }
-        self.context = context
-        // Once `context` is stored, a throw here still runs `deinit`, which frees it.
-        if context.pointee.err != 0 { throw RedisError.connection(Self.errorString(context)) }
-        redisSetTimeout(context, Self.makeTimeval(commandTimeout))
-        if let password = settings.password {
-            try expectOK(command([Array("AUTH".utf8), Array(password.utf8)]))
-        }
-        if settings.database != 0 {
-            try expectOK(command([Array("SELECT".utf8), Array(String(settings.database).utf8)]))
-        }
+    private init(channel: any Channel) {
+        self.channel = channel
     }
 
-    deinit { redisFree(context) }
-
-    func command(_ arguments: [[UInt8]]) throws -> RedisValue {
-        try withArgv(arguments) { argc, argv, lengths in
-            guard let raw = redisCommandArgv(context, argc, argv, lengths) else {
-                throw RedisError.connection(Self.errorString(context))
-            }
-            defer { freeReplyObject(raw) }
-            return Self.value(raw.assumingMemoryBound(to: redisReply.self))
+    /// Connects, then authenticates and selects the database when the settings ask for it.
+    static func connect(
+        settings: RedisSettings, on eventLoop: any EventLoop, connectTimeout: Duration, commandTimeout: Duration
+    ) async throws -> RedisConnection {
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: eventLoop)
+                .connectTimeout(.nanoseconds(Int64(connectTimeout.nanoseconds)))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            ByteToMessageHandler(RESPDecoder()),
+                            RedisCommandHandler(timeout: .nanoseconds(Int64(commandTimeout.nanoseconds))),
+                        ])
+                    }
+                }
+                .connect(host: settings.host, port: settings.port).get()
+        } catch {
+            throw RedisError.connection("cannot connect to \(settings.host):\(settings.port): \(error)")
         }
+        let connection = RedisConnection(channel: channel)
+        do {
+            if let password = settings.password {
+                try expectOK(try await connection.send(["AUTH", password]))
+            }
+            if settings.database != 0 {
+                try expectOK(try await connection.send(["SELECT", String(settings.database)]))
+            }
+        } catch {
+            connection.close()
+            throw error
+        }
+        return connection
     }
 
-    /// Sends every command before reading any reply: one round trip for the lot.
-    func pipeline(_ commands: [[[UInt8]]]) throws -> [RedisValue] {
-        for arguments in commands {
-            let status = withArgv(arguments) { argc, argv, lengths in
-                redisAppendCommandArgv(context, argc, argv, lengths)
-            }
-            guard status == REDIS_OK else { throw RedisError.connection(Self.errorString(context)) }
-        }
-        var replies: [RedisValue] = []
-        for _ in commands {
-            var raw: UnsafeMutableRawPointer?
-            guard redisGetReply(context, &raw) == REDIS_OK, let raw else {
-                throw RedisError.connection(Self.errorString(context))
-            }
-            replies.append(Self.value(raw.assumingMemoryBound(to: redisReply.self)))
-            freeReplyObject(raw)
-        }
-        return replies
+    var isActive: Bool { channel.isActive }
+
+    /// Sends one command and waits for its reply (an error reply is returned, not thrown).
+    func send(_ arguments: [String]) async throws -> RedisValue {
+        var buffer = channel.allocator.buffer(capacity: 64)
+        RESP.write(arguments, into: &buffer)
+        let reply = channel.eventLoop.makePromise(of: RedisValue.self)
+        write(RedisCommandHandler.Outgoing(bytes: buffer, replies: [reply]))
+        return try await reply.futureResult.get()
     }
 
-    private func expectOK(_ value: RedisValue) throws {
+    /// Writes every command in one go, then waits for all the replies, in order.
+    func pipeline(_ commands: [[String]]) async throws -> [RedisValue] {
+        var buffer = channel.allocator.buffer(capacity: 64 * commands.count)
+        for command in commands { RESP.write(command, into: &buffer) }
+        let replies = commands.map { _ in channel.eventLoop.makePromise(of: RedisValue.self) }
+        write(RedisCommandHandler.Outgoing(bytes: buffer, replies: replies))
+        var values: [RedisValue] = []
+        values.reserveCapacity(replies.count)
+        for reply in replies { values.append(try await reply.futureResult.get()) }
+        return values
+    }
+
+    func close() {
+        channel.close(promise: nil)
+    }
+
+    /// A write that never reaches the handler (the channel closed first) fails its replies here;
+    /// once the handler has them, it fails them itself if the connection breaks.
+    private func write(_ outgoing: RedisCommandHandler.Outgoing) {
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { error in
+            for reply in outgoing.replies { reply.fail(RedisError.connection("write failed: \(error)")) }
+        }
+        channel.writeAndFlush(outgoing, promise: written)
+    }
+
+    private static func expectOK(_ value: RedisValue) throws {
         if case .error(let message) = value { throw RedisError.server(message) }
     }
+}
 
-    private func withArgv<T>(
-        _ arguments: [[UInt8]],
-        _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) throws -> T
-    ) rethrows -> T {
-        let argv = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: max(arguments.count, 1))
-        let lengths = UnsafeMutablePointer<Int>.allocate(capacity: max(arguments.count, 1))
-        var buffers: [UnsafeMutablePointer<CChar>] = []
-        defer {
-            for buffer in buffers { buffer.deallocate() }
-            argv.deallocate()
-            lengths.deallocate()
-        }
-        for (index, argument) in arguments.enumerated() {
-            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(argument.count, 1))
-            argument.withUnsafeBufferPointer { bytes in
-                if let base = bytes.baseAddress {
-                    UnsafeMutableRawPointer(buffer).copyMemory(from: base, byteCount: bytes.count)
-                }
+/// Keeps the replies owed, oldest first; fails all of them when the connection breaks, and closes
+/// the connection when the oldest has waited longer than the command timeout.
+final class RedisCommandHandler: ChannelDuplexHandler {
+    typealias InboundIn = RedisValue
+    typealias OutboundIn = Outgoing
+    typealias OutboundOut = ByteBuffer
+
+    struct Outgoing {
+        let bytes: ByteBuffer
+        let replies: [EventLoopPromise<RedisValue>]
+    }
+
+    private var owed = CircularBuffer<(reply: EventLoopPromise<RedisValue>, deadline: NIODeadline)>(
+        initialCapacity: 16)
+    private let timeout: TimeAmount
+    private var watchdog: RepeatedTask?
+
+    init(timeout: TimeAmount) {
+        self.timeout = timeout
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let every = TimeAmount.nanoseconds(max(timeout.nanoseconds / 4, 10_000_000))
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        watchdog = context.eventLoop.scheduleRepeatedTask(initialDelay: every, delay: every) { _ in
+            let (handler, context) = loopBound.value
+            if let oldest = handler.owed.first, oldest.deadline < .now() {
+                handler.failAll(TimedOut(milliseconds: handler.timeout.nanoseconds / 1_000_000))
+                context.close(promise: nil)
             }
-            buffers.append(buffer)
-            argv[index] = UnsafePointer(buffer)
-            lengths[index] = argument.count
         }
-        return try body(Int32(arguments.count), argv, UnsafePointer(lengths))
+        context.fireChannelActive()
     }
 
-    private static func value(_ reply: UnsafeMutablePointer<redisReply>) -> RedisValue {
-        let r = reply.pointee
-        switch r.type {
-        case REDIS_REPLY_STRING:
-            return .bulk(r.str.map { Array(UnsafeRawBufferPointer(start: $0, count: r.len)) } ?? [])
-        case REDIS_REPLY_STATUS:
-            return .status(
-                r.str.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: r.len), as: UTF8.self) } ?? "")
-        case REDIS_REPLY_ERROR:
-            return .error(
-                r.str.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: r.len), as: UTF8.self) } ?? "")
-        case REDIS_REPLY_INTEGER:
-            return .integer(r.integer)
-        case REDIS_REPLY_ARRAY:
-            var items: [RedisValue] = []
-            items.reserveCapacity(r.elements)
-            for index in 0..<r.elements {
-                if let element = r.element[index] { items.append(value(element)) } else { items.append(.null) }
-            }
-            return .array(items)
-        default:
-            return .null
-        }
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let outgoing = unwrapOutboundIn(data)
+        let deadline = NIODeadline.now() + timeout
+        for reply in outgoing.replies { owed.append((reply, deadline)) }
+        context.write(wrapOutboundOut(outgoing.bytes), promise: promise)
     }
 
-    private static func errorString(_ context: UnsafeMutablePointer<redisContext>) -> String {
-        var errstr = context.pointee.errstr
-        let message = withUnsafeBytes(of: &errstr) { raw in
-            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let value = unwrapInboundIn(data)
+        guard let next = owed.popFirst() else {
+            // A reply nobody asked for: the stream is out of step, so nothing after it can be trusted.
+            context.close(promise: nil)
+            return
         }
-        return message.isEmpty ? "connection lost" : message
+        next.reply.succeed(value)
     }
 
-    private static func makeTimeval(_ duration: Duration) -> timeval {
-        let (seconds, attoseconds) = duration.components
-        return timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        failAll(RedisError.connection("\(error)"))
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        failAll(RedisError.connection("connection lost"))
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        watchdog?.cancel()
+        watchdog = nil
+        failAll(RedisError.connection("connection closed"))
+    }
+
+    /// No reply within the command timeout: Redis may have run the command, so it is never retried.
+    struct TimedOut: Error {
+        let milliseconds: Int64
+        var redisError: RedisError { .connection("no reply within \(milliseconds) ms") }
+    }
+
+    private func failAll(_ error: any Error) {
+        while let next = owed.popFirst() { next.reply.fail(error) }
     }
 }

@@ -5,7 +5,7 @@ resource "aws_elasticache_subnet_group" "this" {
 }
 
 resource "aws_elasticache_replication_group" "this" {
-  #checkov:skip=CKV_AWS_31:No AUTH token: the services' hiredis client cannot speak TLS yet, and a token would cross the network in clear; the security group admits only the service tasks
+  #checkov:skip=CKV_AWS_31:No AUTH token: the services' Redis client does not speak TLS yet, and a token would cross the network in clear; the security group admits only the service tasks
   count                      = var.enabled ? 1 : 0
   replication_group_id       = var.name
   description                = "AI Studio rate limits, quota counters, job queue"
@@ -20,7 +20,7 @@ resource "aws_elasticache_replication_group" "this" {
   security_group_ids         = [var.security_group_id]
   at_rest_encryption_enabled = true
   kms_key_id                 = var.kms_key_arn
-  # "preferred" accepts TLS and plain connections: the services' hiredis client speaks plain Redis
+  # "preferred" accepts TLS and plain connections: the services' Redis client speaks plain Redis
   # only (REDIS_URL must be redis://). Switch to "required" once it speaks TLS.
   transit_encryption_enabled = true
   transit_encryption_mode    = "preferred"
