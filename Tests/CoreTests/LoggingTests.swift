@@ -52,6 +52,41 @@ struct LoggingTests {
         #expect((line["url"] as? String)?.hasSuffix("db:5432/studio") == true)
     }
 
+    @Test(arguments: [
+        ("Authorization: BEARER abc.def/ghi= and more text", "Authorization: [redacted] and more text"),
+        ("calling with bearer\tsk-1234567890abcdef now", "calling with [redacted] now"),
+        ("nothing follows the last word here: bearer", "nothing follows the last word here: bearer"),
+        ("id eyJhbGciOi.eyJzdWIiOi.c2ln-_x, then", "id [redacted], then"),
+        ("too short to be a token eyJab.eyJcd.x here", "too short to be a token eyJab.eyJcd.x here"),
+        ("connect redis://:pw-with:colon@cache:6379/0", "connect [redacted]cache:6379/0"),
+        ("connect POSTGRESQL://app:s3cret@db/studio ok", "connect [redacted]db/studio ok"),
+        ("no password in postgres://app@db:5432/studio", "no password in postgres://app@db:5432/studio"),
+        ("رسالة عربية طويلة بلا أسرار فيها", "رسالة عربية طويلة بلا أسرار فيها"),
+    ])
+    func secretsInFreeTextAreCutOut(text: String, expected: String) {
+        #expect(LogRedaction.redactString(text) == expected)
+    }
+
+    @Test func linesEscapeWhatJSONNeedsAndKeepArabic() throws {
+        let capture = LogCapture()
+        let logger = capture.logger(service: "gateway")
+        logger.error(
+            "quote \" backslash \\ line\nbreak \u{1} — مرحبا",
+            metadata: ["msg": "not the message", "list": ["a", "ب"], "map": ["password": "x", "z": "y"]])
+        let raw = try #require(capture.all.first)
+        #expect(raw.contains("مرحبا") && !raw.contains("\n") && raw.contains("\\u0001"))
+        let line = try #require(capture.objects.first)
+        #expect(line["msg"] as? String == "quote \" backslash \\ line\nbreak \u{1} — مرحبا")
+        #expect(line["list"] as? [String] == ["a", "ب"])
+        #expect(line["map"] as? [String: String] == ["password": "[redacted]", "z": "y"])
+        #expect((line["source"] as? String)?.hasPrefix("LoggingTests.swift:") == true)
+        // Keys in order, as JSONSerialization's sortedKeys wrote them.
+        #expect(raw.hasPrefix("{\"level\":\"error\",\"list\":[\"a\",\"ب\"],\"map\":{\"password\""))
+        let ts = try #require(line["ts"] as? String)
+        #expect(ts.utf8.count == 24 && ts.hasSuffix("Z"))
+        #expect(ts.hasPrefix(String(Calendar(identifier: .gregorian).component(.year, from: Date()))))
+    }
+
     @Test func levelBelowThresholdIsDropped() {
         let capture = LogCapture()
         var logger = capture.logger()
@@ -86,5 +121,33 @@ struct TraceContextTests {
         let a = TraceContext.newRoot()
         let b = TraceContext.newRoot()
         #expect(a.traceID != b.traceID && a.traceID.count == 32)
+    }
+}
+
+struct JSONWriterTests {
+    @Test func writesWhatJSONSerializationReadsBack() throws {
+        let value: [String: Any] = [
+            "model": "gpt-4o", "stream": true, "max": 16, "ratio": 0.25, "whole": 3.0, "none": NSNull(),
+            "messages": [["role": "user", "content": "ما هي \"عاصمة\" الأردن؟\n\t\u{1}/"]],
+            "nested": ["b": [1, 2], "a": [String: Any]()], "missing": Optional<String>.none as Any,
+        ]
+        let bytes = try JSONWriter.bytes(value)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(
+            text.hasPrefix(#"{"max":16,"messages":[{"content":"ما هي \"عاصمة\" الأردن؟\n\t\u0001/","role":"user"}]"#))
+        let back = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect(back["model"] as? String == "gpt-4o")
+        #expect(back["stream"] as? Bool == true)
+        #expect(back["ratio"] as? Double == 0.25)
+        #expect(back["whole"] as? Int == 3)
+        #expect(back["none"] is NSNull && back["missing"] is NSNull)
+        #expect((back["nested"] as? [String: Any])?["b"] as? [Int] == [1, 2])
+        let message = try #require((back["messages"] as? [[String: String]])?.first)
+        #expect(message["content"] == "ما هي \"عاصمة\" الأردن؟\n\t\u{1}/")
+    }
+
+    @Test func valuesWithoutAJSONFormAreRefused() {
+        #expect(throws: JSONWriter.UnsupportedValue.self) { try JSONWriter.bytes(["when": Date()]) }
+        #expect(throws: JSONWriter.UnsupportedValue.self) { try JSONWriter.bytes(["n": Double.nan]) }
     }
 }

@@ -251,7 +251,7 @@ struct ChatTests {
                         #expect(try await ask("claude-sonnet-4.5") == 200)
                         let claude = String(
                             decoding: anthropic.lastRequest.withLock { $0 }?.body ?? Data(), as: UTF8.self)
-                        #expect(claude.contains(#""type":"base64""#) && claude.contains(#""media_type":"image\/png""#))
+                        #expect(claude.contains(#""type":"base64""#) && claude.contains(#""media_type":"image/png""#))
                         #expect(claude.contains(base64))
                         #expect(try await ask("gemini-2.5-pro") == 200)
                         let google = String(decoding: gemini.lastRequest.withLock { $0 }?.body ?? Data(), as: UTF8.self)

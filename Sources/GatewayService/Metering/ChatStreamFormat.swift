@@ -83,7 +83,5 @@ struct OpenAIStreamFormat: ChatStreamFormat {
 }
 
 func jsonText(_ object: [String: Any]) -> String {
-    let data =
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-    return String(decoding: data, as: UTF8.self)
+    String(decoding: (try? JSONWriter.bytes(object)) ?? [], as: UTF8.self)
 }

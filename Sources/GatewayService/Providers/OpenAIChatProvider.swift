@@ -70,7 +70,7 @@ enum ProviderHTTP {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.headers.add(name: "Content-Type", value: "application/json")
         OutgoingHTTP.addTraceparent(to: &request.headers)
-        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        request.body = .bytes(ByteBuffer(bytes: try JSONWriter.bytes(body)))
         return request
     }
 
