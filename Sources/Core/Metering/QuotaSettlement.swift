@@ -28,11 +28,9 @@ public struct QuotaSettlement: Sendable {
             let metaJSON = String(decoding: try JSONEncoder.studio.encode(meta), as: UTF8.self)
             do {
                 try await Telemetry.query("INSERT usage_logs") {
-                    try await postgres.query(
-                        """
-                        INSERT INTO usage_logs (user_id, kind, amount, model, meta_json)
-                        VALUES (\(userID), \(reservation.kind), \(billed), \(model), \(metaJSON)::jsonb)
-                        """, logger: logger)
+                    let row = UsageRow(
+                        userID: userID, kind: reservation.kind, amount: billed, model: model, meta: metaJSON)
+                    for try await _ in try await postgres.execute(row, logger: logger) {}
                 }
             } catch {
                 await release(reservation)
@@ -44,6 +42,31 @@ public struct QuotaSettlement: Sendable {
             arguments: [reservation.kind, reservation.member, String(billed)])
         guard let total = reply.int, total >= 0 else { return nil }
         return total
+    }
+
+    /// Written after every metered call: prepared once per connection.
+    struct UsageRow: PostgresPreparedStatement {
+        static let sql = """
+            INSERT INTO usage_logs (user_id, kind, amount, model, meta_json) VALUES ($1, $2, $3, $4, $5::jsonb)
+            """
+        typealias Row = Void
+        let userID: UUID
+        let kind: String
+        let amount: Int64
+        let model: String
+        let meta: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 5)
+            bindings.append(userID)
+            bindings.append(kind)
+            bindings.append(amount)
+            bindings.append(model)
+            bindings.append(meta)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws {}
     }
 
     /// Gives the reservation back unused.

@@ -48,9 +48,27 @@ public struct UserRepository: Sendable {
         throw AppError.internalError
     }
 
+    /// Read on every signed-in request: a prepared statement, so PostgreSQL parses and plans it once
+    /// per connection.
     public func find(id: UUID) async throws -> User? {
-        try await Self.first(
-            client.query("SELECT \(unescaped: Self.columns) FROM users WHERE id = \(id)", logger: logger))
+        for try await row in try await client.execute(ByID(id: id), logger: logger) { return Self.user(row) }
+        return nil
+    }
+
+    struct ByID: PostgresPreparedStatement {
+        static let sql = "SELECT \(UserRepository.columns) FROM users WHERE id = $1"
+        typealias Row = (UUID, String, String, String, Bool, Int, Date)
+        let id: UUID
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(id)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            try row.decode(Row.self)
+        }
     }
 
     public func find(email: String) async throws -> User? {

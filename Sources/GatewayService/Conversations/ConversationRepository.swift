@@ -124,27 +124,61 @@ struct ConversationRepository: Sendable {
         userID: UUID, conversationID: UUID?, title: String, question: String, answer: String, model: String,
         at time: Date = Date()
     ) async throws -> UUID? {
-        let id = conversationID ?? UUID()
-        let rows = try await client.query(
-            """
+        let turn = Turn(
+            id: conversationID ?? UUID(), userID: userID, title: title, question: question, answer: answer,
+            model: model,
+            time: time)
+        for try await saved in try await client.execute(turn, logger: logger) { return saved }
+        return nil
+    }
+
+    /// One question and its answer, with the conversation made or touched, in one statement (it runs
+    /// after every chat answer, so it is prepared once per connection).
+    struct Turn: PostgresPreparedStatement {
+        static let sql = """
             WITH conversation AS (
                 INSERT INTO conversations (id, user_id, title, title_normalized, model)
-                VALUES (\(id), \(userID), \(title), \(ArabicNormalizer.normalize(title)), \(model))
+                VALUES ($1, $2, $3, $4, $5)
                 ON CONFLICT (id) DO UPDATE SET updated_at = now(), model = EXCLUDED.model
                     WHERE conversations.user_id = EXCLUDED.user_id
                 RETURNING id
             ), asked AS (
                 INSERT INTO messages (conversation_id, role, content, content_normalized, created_at)
-                SELECT id, 'user', \(question), \(ArabicNormalizer.normalize(question)), \(time) FROM conversation
+                SELECT id, 'user', $6, $7, $8 FROM conversation
             ), answered AS (
                 INSERT INTO messages (conversation_id, role, content, content_normalized, model, created_at)
-                SELECT id, 'assistant', \(answer), \(ArabicNormalizer.normalize(answer)), \(model),
-                       \(time.addingTimeInterval(0.001)) FROM conversation
+                SELECT id, 'assistant', $9, $10, $5, $11 FROM conversation
             )
             SELECT id FROM conversation
-            """, logger: logger)
-        for try await saved in rows.decode(UUID.self) { return saved }
-        return nil
+            """
+        typealias Row = UUID
+        let id: UUID
+        let userID: UUID
+        let title: String
+        let question: String
+        let answer: String
+        let model: String
+        let time: Date
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 11)
+            bindings.append(id)
+            bindings.append(userID)
+            bindings.append(title)
+            bindings.append(ArabicNormalizer.normalize(title))
+            bindings.append(model)
+            bindings.append(question)
+            bindings.append(ArabicNormalizer.normalize(question))
+            bindings.append(time)
+            bindings.append(answer)
+            bindings.append(ArabicNormalizer.normalize(answer))
+            bindings.append(time.addingTimeInterval(0.001))
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> UUID {
+            try row.decode(UUID.self)
+        }
     }
 
     static func escapeLike(_ text: String) -> String {
