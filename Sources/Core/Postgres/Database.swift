@@ -16,6 +16,7 @@ extension PostgresClient {
             database: settings.database, tls: tls)
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
-        self.init(configuration: configuration, backgroundLogger: logger)
+        self.init(
+            configuration: configuration, eventLoopGroup: SpreadEventLoopGroup.singleton, backgroundLogger: logger)
     }
 }
