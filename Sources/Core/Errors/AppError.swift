@@ -112,3 +112,14 @@ extension AppError {
         message: "Something went wrong on our side. Please try again.",
         messageAr: "حدث خطأ من جهتنا. يرجى المحاولة مجددًا.")
 }
+
+extension Result where Failure == any Error {
+    /// The outcome of an async throwing call, kept to be looked at later.
+    public init(catching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
+        }
+    }
+}

@@ -53,8 +53,7 @@ struct Metering: Sendable {
         }
         endProviderSpan(outcome, error: nil)
         let billed = cost(outcome)
-        let quota = try await settle(outcome, billed: billed)
-        let conversationID = await recorder?.record(answer: outcome.text, model: model.id)
+        let (quota, conversationID) = try await settleAndRecord(outcome, billed: billed)
         return ChatRoutes.Completion(
             model: model.id, provider: model.provider, conversationID: conversationID, content: outcome.text,
             finishReason: outcome.finishReason,
@@ -112,8 +111,7 @@ struct Metering: Sendable {
             await ledger.release(reservation)
         } else {
             let billed = cost(outcome)
-            let quota = try await settle(outcome, billed: billed)
-            let conversationID = await recorder?.record(answer: outcome.text, model: model.id)
+            let (quota, conversationID) = try await settleAndRecord(outcome, billed: billed)
             if failure == nil && !clientGone {
                 let summary = Summary(
                     outcome: outcome, billed: min(billed, reservation.amount), quota: quota,
@@ -123,6 +121,15 @@ struct Metering: Sendable {
         }
         if let failure, !clientGone { try? await writer.write(format.failure(failure)) }
         try? await writer.finish(nil)
+    }
+
+    /// Settles and saves the turn in the history at the same time: the two are independent, and the
+    /// answer waits for both.
+    private func settleAndRecord(_ outcome: Outcome, billed: Int64) async throws -> (QuotaState, UUID?) {
+        guard let recorder else { return (try await settle(outcome, billed: billed), nil) }
+        async let recorded = recorder.record(answer: outcome.text, model: model.id)
+        let quota = try await settle(outcome, billed: billed)
+        return (quota, await recorded)
     }
 
     /// Settles in a `quota settle` span (its `pg query` and `redis evalsha` below it).

@@ -36,10 +36,23 @@ struct LocalModerator: Moderator {
             let normalized =
                 " " + ArabicNormalizer.normalize(text).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
                 + " "
-            for (term, category) in terms where normalized.utf8.firstRange(of: term.utf8) != nil {
+            let haystack = Array(normalized.utf8)
+            for (term, category) in terms where Self.contains(haystack, Array(term.utf8)) {
                 return ModerationVerdict(blocked: true, category: category)
             }
         }
         return .allowed
+    }
+
+    /// Whether `needle` occurs in `haystack`, byte for byte (both already normalised).
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, haystack.count >= needle.count else { return needle.isEmpty }
+        var start = 0
+        let last = haystack.count - needle.count
+        while start <= last {
+            if haystack[start] == first, haystack[start..<start + needle.count].elementsEqual(needle) { return true }
+            start += 1
+        }
+        return false
     }
 }
