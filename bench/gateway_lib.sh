@@ -1,6 +1,7 @@
 # Shared by the gateway benchmarks (sourced): a release gateway in front of a fake OpenAI upstream
 # (nginx answering the real SSE format) on loopback, with PostgreSQL and Redis of its own.
-# The same nginx also answers POST /v1/traces as an OTLP/HTTP collector would (200, empty protobuf).
+# The same nginx also answers POST /v1/moderations as OpenAI's moderation endpoint does (nothing
+# flagged), and POST /v1/traces as an OTLP/HTTP collector would (200, empty protobuf).
 # shellcheck shell=bash
 # shellcheck source=scripts/lib/stack.sh
 source scripts/lib/stack.sh
@@ -24,6 +25,10 @@ bench_stack() {
   local sse sse_quoted
   sse='data: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":"مرحبًا"},"finish_reason":null}],"usage":null}\n\ndata: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o","choices":[{"index":0,"delta":{},"finish_reason":"stop"}],"usage":null}\n\ndata: {"id":"chatcmpl-b","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":3,"total_tokens":12}}\n\ndata: [DONE]\n\n'
   sse_quoted=${sse//\"/\\\"}
+  # OpenAI's moderation answer (the gateway checks every prompt with it when an OpenAI key is set).
+  local moderation moderation_quoted
+  moderation='{"id":"modr-b","model":"omni-moderation-latest","results":[{"flagged":false,"categories":{"harassment":false,"hate":false,"illicit":false,"self-harm":false,"sexual":false,"violence":false},"category_scores":{"harassment":0.0001,"hate":0.00001,"illicit":0.00001,"self-harm":0.000002,"sexual":0.00002,"violence":0.0001}}]}'
+  moderation_quoted=${moderation//\"/\\\"}
   cat >"$work/nginx.conf" <<NGINX
 worker_processes 1;
 pid $work/nginx.pid;
@@ -36,6 +41,7 @@ http {
   server {
     listen 127.0.0.1:$upstream_port;
     location /v1/traces { default_type application/x-protobuf; return 200 ""; }
+    location /v1/moderations { default_type application/json; return 200 "$moderation_quoted"; }
     location / { default_type text/event-stream; return 200 "$sse_quoted"; }
   }
 }
