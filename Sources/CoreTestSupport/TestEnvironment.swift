@@ -17,7 +17,9 @@ public enum TestEnvironment {
 
     /// An administrative connection to the throwaway cluster (`postgres` database).
     public static func databaseSettings() throws -> DatabaseSettings {
-        try DatabaseSettings(url: value("TEST_DATABASE_URL"), key: "TEST_DATABASE_URL")
+        var settings = try DatabaseSettings(url: value("TEST_DATABASE_URL"), key: "TEST_DATABASE_URL")
+        settings.keepConnectionsOpen = false
+        return settings
     }
 
     public static func redisSettings(keyPrefix: String = "") throws -> RedisSettings {
@@ -43,6 +45,7 @@ extension TestEnvironment {
             "REDIS_URL": try value("TEST_REDIS_URL"),
             "REDIS_KEY_PREFIX": "test:\(UUID().uuidString.lowercased()):",
             "JWT_SECRET": jwtSecret,
+            "DATABASE_POOL_KEEP_OPEN": "false",
         ]
         values.merge(extra) { _, new in new }
         return ConfigSource(values)

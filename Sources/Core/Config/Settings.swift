@@ -39,6 +39,10 @@ public struct DatabaseSettings: Sendable, Equatable {
     public var password: String?
     public var database: String
     public var tls: TLSMode
+    /// `DATABASE_POOL_KEEP_OPEN` (default true): the pool opens all its connections and keeps them (see
+    /// `PostgresClient(settings:)`); the tests, which start dozens of short-lived pools at once, open them
+    /// only as needed.
+    public var keepConnectionsOpen = true
 
     public init(host: String, port: Int, username: String, password: String?, database: String, tls: TLSMode) {
         self.host = host
@@ -67,6 +71,7 @@ public struct DatabaseSettings: Sendable, Equatable {
 
     public init(_ source: ConfigSource, key: String = "DATABASE_URL") throws {
         try self.init(url: try source.string(key), key: key)
+        keepConnectionsOpen = try source.bool("DATABASE_POOL_KEEP_OPEN", default: true)
     }
 }
 
