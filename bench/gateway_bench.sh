@@ -32,7 +32,8 @@ upstream_body='{"model":"gpt-4o","messages":[{"role":"user","content":"ما هي
 gateway_body='{"model":"gpt-4o","messages":[{"role":"user","content":"ما هي عاصمة الأردن؟"}],"max_tokens":16}'
 upstream_url="http://127.0.0.1:$upstream_port/v1/chat/completions"
 gateway_url="http://127.0.0.1:$gateway_port/v1/chat/complete"
-# Each connection pauses this long between requests: 32 connections offer about 1,000 requests/s.
+# Each connection pauses this long on average (drawn at random, see wrk_post.lua) between requests:
+# 32 connections offer about 1,000 requests/s.
 target_rps=1000
 pace=$(( connections * 1000 / target_rps - 2 ))
 log "warming up"

@@ -1,6 +1,9 @@
 -- wrk script: POST the JSON body in $BENCH_BODY with the headers the gateway needs. With
 -- $BENCH_DELAY_MS each connection pauses between requests, so the offered rate is fixed
--- (connections / delay) and latency is measured below saturation instead of as queueing.
+-- (connections / mean pause) and latency is measured below saturation instead of as queueing.
+-- Each pause is drawn from an exponential distribution with that mean, as independent users
+-- would arrive: equal pauses keep the connections in step, so every request would land in a
+-- burst of 32 and wait for the other 31.
 wrk.method = "POST"
 wrk.body = os.getenv("BENCH_BODY")
 wrk.headers["Content-Type"] = "application/json"
@@ -8,5 +11,6 @@ local token = os.getenv("BENCH_TOKEN")
 if token and #token > 0 then wrk.headers["Authorization"] = "Bearer " .. token end
 local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
 if pause > 0 then
-  function delay() return pause end
+  math.randomseed(os.time())
+  function delay() return math.floor(-pause * math.log(1 - math.random()) + 0.5) end
 end
