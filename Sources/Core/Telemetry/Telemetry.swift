@@ -50,8 +50,14 @@ public struct Telemetry: Sendable {
         configuration.diagnosticLogger = .custom(dropped.logger(forwardingTo: logger))
         configuration.diagnosticLogLevel = .warning
         let backend = try OTel.makeTracingBackend(configuration: configuration)
+        // Kept until the process exits: swift-otel's exporter shuts its HTTP client down synchronously
+        // in its deinit, which AsyncHTTPClient refuses (a trap) on an event loop thread — where the
+        // gateway's tasks, and so its last release of the tracer, run.
+        retainedBackends.withLock { $0 += [backend.factory, backend.service] as [any Sendable] }
         return Telemetry(tracer: backend.factory, service: backend.service, dropped: dropped)
     }
+
+    private static let retainedBackends = Mutex<[any Sendable]>([])
 
     /// Runs an entry point (a request, a job) with this tracer current; without one, just runs it.
     public func run<T>(_ body: () async throws -> T) async rethrows -> T {
