@@ -20,8 +20,8 @@ public final class RedisClient: Sendable {
     private let connectTimeout: Duration
     private let logger: Logger
 
-    /// `poolSize`: how many pipelined connections ordinary commands are spread over, and how many idle
-    /// connections are kept for blocking commands.
+    /// `poolSize`: how many pipelined connections ordinary commands are spread over (at least one per
+    /// event loop), and how many idle connections are kept for blocking commands.
     public init(
         settings: RedisSettings, poolSize: Int = 2, commandTimeout: Duration = .seconds(10),
         connectTimeout: Duration = .seconds(2),
@@ -32,7 +32,12 @@ public final class RedisClient: Sendable {
         self.connectTimeout = connectTimeout
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
-        self.shared = (0..<max(poolSize, 1)).map { _ in SharedConnection() }
+        // One shared connection per event loop at least, each made on its own loop, so a call from a
+        // task running on a loop (the gateway's tasks all do) is written and answered on that loop.
+        let loops = Array(eventLoopGroup.makeIterator())
+        self.shared = (0..<max(poolSize, loops.count, 1)).map { index in
+            SharedConnection(eventLoop: loops.isEmpty ? eventLoopGroup.next() : loops[index % loops.count])
+        }
         self.exclusive = Mutex(ExclusivePool(capacity: max(poolSize, 1)))
     }
 
@@ -111,11 +116,18 @@ public final class RedisClient: Sendable {
     /// Runs `body` on one of the pipelined connections (round robin), connecting it when needed. A
     /// connection that was already open and turns out broken is replaced and the call tried once more.
     private func withSharedConnection<T: Sendable>(_ body: (RedisConnection) async throws -> T) async throws -> T {
-        let slot = shared[(nextShared.wrappingAdd(1, ordering: .relaxed).oldValue & Int.max) % shared.count]
+        let slot: SharedConnection
+        if let current = MultiThreadedEventLoopGroup.currentEventLoop,
+            let local = shared.first(where: { $0.eventLoop === current })
+        {
+            slot = local
+        } else {
+            slot = shared[(nextShared.wrappingAdd(1, ordering: .relaxed).oldValue & Int.max) % shared.count]
+        }
         var retried = false
         while true {
             let (connection, reused) = try await slot.connection {
-                try await self.connect()
+                try await self.connect(on: slot.eventLoop)
             }
             do {
                 return try await body(connection)
@@ -161,9 +173,9 @@ public final class RedisClient: Sendable {
         }
     }
 
-    private func connect() async throws -> RedisConnection {
+    private func connect(on eventLoop: (any EventLoop)? = nil) async throws -> RedisConnection {
         try await RedisConnection.connect(
-            settings: settings, on: eventLoopGroup.next(), connectTimeout: connectTimeout,
+            settings: settings, on: eventLoop ?? eventLoopGroup.next(), connectTimeout: connectTimeout,
             commandTimeout: commandTimeout)
     }
 }
@@ -179,6 +191,11 @@ final class SharedConnection: Sendable {
     }
 
     private let state = Mutex<State>(.none)
+    let eventLoop: any EventLoop
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
 
     /// The open connection, and whether it was open before this call.
     func connection(_ make: @escaping @Sendable () async throws -> RedisConnection) async throws -> (
