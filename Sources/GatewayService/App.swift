@@ -18,7 +18,7 @@ struct GatewayMain {
             let tokens = await SessionTokens(
                 secret: settings.jwt.secret, lifetime: TimeInterval(settings.jwt.lifetimeSeconds))
             return try buildApplication(
-                settings: settings, dependencies: dependencies, tokens: tokens, httpClient: .spread, registry: registry,
+                settings: settings, dependencies: dependencies, tokens: tokens, httpClient: .shared, registry: registry,
                 logger: logger)
         }
     }

@@ -1,14 +1,13 @@
-import AsyncHTTPClient
 import Dispatch
-import Logging
 import NIOCore
 import NIOPosix
 
 /// The process's event loops, handed out strictly in turn. `MultiThreadedEventLoopGroup.any()` keeps a
-/// caller on the loop it is already running on; the PostgreSQL pool and the HTTP client open their
-/// connections with `any()`, so from a service whose tasks run on the loops themselves every connection
-/// would land on one loop — and every request with it. Opening connections through this group spreads
-/// them over all the loops, and the work follows.
+/// caller on the loop it is already running on; the PostgreSQL pool opens its connections with `any()`,
+/// so from a service whose tasks run on the loops themselves every connection would land on one loop —
+/// and every request with it, since a task carries on where its query was answered. Opening the pool's
+/// connections through this group spreads them over all the loops, and the work follows. (The HTTP
+/// client keeps `any()`: a provider call then goes out on the loop the request is already on.)
 public final class SpreadEventLoopGroup: EventLoopGroup, Sendable {
     public static let singleton = SpreadEventLoopGroup(MultiThreadedEventLoopGroup.singleton)
 
@@ -32,13 +31,3 @@ public final class SpreadEventLoopGroup: EventLoopGroup, Sendable {
 
     public func _preconditionSafeToSyncShutdown(file: StaticString, line: UInt) {}
 }
-
-extension HTTPClient {
-    /// `HTTPClient.shared` with its connections spread over the event loops (see `SpreadEventLoopGroup`).
-    /// Lives as long as the process, like the shared client.
-    public static var spread: HTTPClient { spreadHTTPClient }
-}
-
-private let spreadHTTPClient = HTTPClient(
-    eventLoopGroup: SpreadEventLoopGroup.singleton, configuration: .singletonConfiguration,
-    backgroundActivityLogger: Logger(label: "http-client"))
