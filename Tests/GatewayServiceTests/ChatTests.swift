@@ -294,21 +294,40 @@ struct ChatTests {
 
     @Test func theSixthRequestInAWindowOfFiveIsRefused() async throws {
         try await GatewayHarness.run(extra: ["RATE_LIMIT_PER_MINUTE": "5"]) { harness, client in
-            let (_, headers) = try await harness.user()
+            let (userID, headers) = try await harness.user()
             var statuses: [Int] = []
+            var remaining: [String?] = []
             for _ in 0..<6 {
                 try await client.execute(
                     uri: "/v1/chat/complete", method: .post, headers: headers, body: chatBody("hi")
                 ) {
                     response in
                     statuses.append(response.status.code)
+                    remaining.append(response.headers[UserRateLimitMiddleware.remainingHeader])
                     if response.status == .tooManyRequests {
-                        #expect(response.headers[UserRateLimitMiddleware.remainingHeader] == "0")
                         #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 > 0)
                     }
                 }
             }
             #expect(statuses == [200, 200, 200, 200, 200, 429])
+            // Counted once per request.
+            #expect(remaining == ["4", "3", "2", "1", "0", "0"])
+            // A signed-out token is refused as such, before its rate limit is looked at.
+            _ = try await UserRepository(client: harness.postgres, logger: Logger(label: "t"))
+                .bumpTokenVersion(id: userID)
+            try await client.execute(
+                uri: "/v1/chat/complete", method: .post, headers: headers, body: chatBody("hi")
+            ) { response in
+                #expect(response.status == .unauthorized && errorCode(response) == "unauthenticated")
+            }
+            // A forged signature is refused too.
+            var forged = headers
+            forged[.authorization] = "Bearer " + (headers[.authorization] ?? "").dropFirst(7).dropLast(2) + "xx"
+            try await client.execute(
+                uri: "/v1/chat/complete", method: .post, headers: forged, body: chatBody("hi")
+            ) { response in
+                #expect(response.status == .unauthorized)
+            }
         }
     }
 
