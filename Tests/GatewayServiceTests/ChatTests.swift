@@ -335,14 +335,23 @@ struct ChatTests {
         try await withFakeOpenAI { fake, port in
             try await GatewayHarness.run(extra: ["MODERATION_BLOCKLIST": "كلمة محظورة"], openAIPort: port) {
                 harness, client in
-                let (userID, headers) = try await harness.user()
+                // 1,000 tokens left: room for one request of 900 at a time.
+                let (userID, headers) = try await harness.user(usedTokens: 149_000)
                 try await client.execute(
-                    uri: "/v1/chat/complete", method: .post, headers: headers, body: chatBody("هذه كلمةٌ مـحظورة هنا")
+                    uri: "/v1/chat/complete", method: .post, headers: headers,
+                    body: chatBody("هذه كلمةٌ مـحظورة هنا", maxTokens: 900)
                 ) { response in
                     #expect(response.status == .unprocessableContent && errorCode(response) == "content_blocked")
                 }
                 #expect(fake.calls.load(ordering: .relaxed) == 0)
                 #expect(try await harness.billedTokens(userID) == 0)
+                // The blocked request's reservation (made beside moderation) was given back at once.
+                try await client.execute(
+                    uri: "/v1/chat/complete", method: .post, headers: headers, body: chatBody("hello", maxTokens: 900)
+                ) { response in
+                    #expect(response.status == .ok)
+                }
+                #expect(fake.calls.load(ordering: .relaxed) == 1)
             }
         }
     }

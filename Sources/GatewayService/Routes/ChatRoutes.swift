@@ -138,35 +138,9 @@ struct ChatRoutes {
         if let id = body.conversationID, try await conversations.find(id: id, userID: user.id) == nil {
             throw AppError.notFound
         }
-        // Moderation (a call to OpenAI's endpoint when a key is set) and the reservation run side by side;
-        // a blocked request gives its reservation back, so it is never billed and no provider sees it.
-        let texts = [body.system ?? ""] + plan.request.messages.map(\.content)
-        async let moderated = Telemetry.span("moderation") { span in
-            let verdict = try await moderator.check(texts)
-            span?.attributes["moderation.blocked"] = verdict.blocked
-            return verdict
-        }
-        let reserved = await Result {
-            try await Telemetry.span("quota reserve") { span in
-                span?.attributes["quota.kind"] = "tokens"
-                span?.attributes["quota.amount"] = Int(plan.estimate)
-                return try await ledger.reserve(userID: user.id, kind: .tokens, amount: plan.estimate)
-            }
-        }
-        let verdict: ModerationVerdict
-        do {
-            verdict = try await moderated
-        } catch {
-            if case .success(let reservation) = reserved { await ledger.release(reservation) }
-            throw error
-        }
-        if verdict.blocked {
-            if case .success(let reservation) = reserved { await ledger.release(reservation) }
-            logger.warning(
-                "request blocked by moderation", metadata: ["category": .string(verdict.category ?? "unknown")])
-            throw AppError.contentBlocked
-        }
-        let reservation = try reserved.get()
+        let reservation = try await ledger.reserve(
+            userID: user.id, kind: .tokens, amount: plan.estimate,
+            moderating: [body.system ?? ""] + plan.request.messages.map(\.content), with: moderator, logger: logger)
         let opened: (CatalogModel, AsyncThrowingStream<ChatEvent, any Error>, (any Span)?)
         let opening = ContinuousClock.now
         do {

@@ -82,12 +82,9 @@ struct ImageRoutes {
         if input != nil, !(providers[model.provider]?.canEdit ?? false) {
             throw AppError.cannotEdit(model.id)
         }
-        if try await moderator.check([prompt]).blocked {
-            context.logger.warning("image request blocked by moderation")
-            throw AppError.contentBlocked
-        }
-        let units = Int64((Double(count) * unitCost).rounded(.up))
-        let reservation = try await ledger.reserve(userID: user.id, kind: .images, amount: units)
+        let reservation = try await ledger.reserve(
+            userID: user.id, kind: .images, amount: Int64((Double(count) * unitCost).rounded(.up)),
+            moderating: [prompt], with: moderator, logger: context.logger)
         do {
             let (answered, images) = try await call(
                 model,

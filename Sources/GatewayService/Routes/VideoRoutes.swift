@@ -111,15 +111,9 @@ struct VideoRoutes {
             throw AppError.validation(
                 "aspect_ratio must be 16:9 or 9:16.", "يجب أن تكون النسبة 16:9 أو 9:16.", field: "aspect_ratio")
         }
-        if try await Telemetry.span("moderation", { _ in try await moderator.check([prompt]).blocked }) {
-            context.logger.warning("video request blocked by moderation")
-            throw AppError.contentBlocked
-        }
-        let reservation = try await Telemetry.span("quota reserve") { span in
-            span?.attributes["quota.kind"] = "video"
-            return try await ledger.reserve(
-                userID: user.id, kind: .video, amount: Int64(unitCost.rounded(.up)), lifetime: Self.reservationLifetime)
-        }
+        let reservation = try await ledger.reserve(
+            userID: user.id, kind: .video, amount: Int64(unitCost.rounded(.up)), lifetime: Self.reservationLifetime,
+            moderating: [prompt], with: moderator, logger: context.logger)
         let jobID = UUID()
         do {
             let (started, operation) = try await Telemetry.span("provider \(model.provider) video start", kind: .client)
