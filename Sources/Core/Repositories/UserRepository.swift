@@ -26,6 +26,8 @@ public struct UserRepository: Sendable {
     let client: PostgresClient
     let logger: Logger
     static let columns = "id, email, locale, digits, is_active, token_version, created_at"
+    /// `columns`, decoded.
+    typealias Columns = (UUID, String, String, String, Bool, Int, Date)
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
@@ -57,7 +59,7 @@ public struct UserRepository: Sendable {
 
     struct ByID: PostgresPreparedStatement {
         static let sql = "SELECT \(UserRepository.columns) FROM users WHERE id = $1"
-        typealias Row = (UUID, String, String, String, Bool, Int, Date)
+        typealias Row = Columns
         let id: UUID
 
         func makeBindings() throws -> PostgresBindings {
@@ -100,14 +102,14 @@ public struct UserRepository: Sendable {
         return nil
     }
 
-    private static func user(_ row: (UUID, String, String, String, Bool, Int, Date)) -> User {
+    private static func user(_ row: Columns) -> User {
         User(
             id: row.0, email: row.1, locale: row.2, digits: row.3, isActive: row.4, tokenVersion: row.5,
             createdAt: row.6)
     }
 
     private static func first(_ rows: PostgresRowSequence) async throws -> User? {
-        for try await row in rows.decode((UUID, String, String, String, Bool, Int, Date).self) {
+        for try await row in rows.decode(Columns.self) {
             return user(row)
         }
         return nil
