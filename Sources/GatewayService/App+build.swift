@@ -11,15 +11,23 @@ func buildApplication(
     settings: GatewaySettings, dependencies: StudioDependencies, tokens: SessionTokens, httpClient: HTTPClient,
     registry: PrometheusCollectorRegistry, logger: Logger
 ) throws -> some ApplicationProtocol {
+    // Signed-in users kept for a few seconds, trusted only while the change listener hears PostgreSQL.
+    let sessionCache =
+        settings.sessionCacheSeconds > 0
+        ? SessionUserCache(lifetime: .seconds(Int64(settings.sessionCacheSeconds))) : nil
     let router = try buildRouter(
         settings: settings, dependencies: dependencies, tokens: tokens, httpClient: httpClient, registry: registry,
+        sessionCache: sessionCache, logger: logger)
+    return dependencies.application(
+        router: router, name: "gateway", settings: settings.common,
+        extraServices: sessionCache.map { [UserChangeListener(settings: settings.database, cache: $0, logger: logger)] }
+            ?? [],
         logger: logger)
-    return dependencies.application(router: router, name: "gateway", settings: settings.common, logger: logger)
 }
 
 func buildRouter(
     settings: GatewaySettings, dependencies: StudioDependencies, tokens: SessionTokens, httpClient: HTTPClient,
-    registry: PrometheusCollectorRegistry, logger: Logger
+    registry: PrometheusCollectorRegistry, sessionCache: SessionUserCache? = nil, logger: Logger
 ) throws -> Router<AppRequestContext> {
     let providers = chatProviders(settings: settings, httpClient: httpClient)
     let painters = imageProviders(settings: settings, httpClient: httpClient)
@@ -36,10 +44,11 @@ func buildRouter(
 
     let users = UserRepository(client: dependencies.postgres, logger: logger)
     let conversations = ConversationRepository(client: dependencies.postgres, logger: logger)
-    let signedIn = v1.group().add(middleware: SessionAuthenticator<AppRequestContext>(tokens: tokens, users: users))
+    let authenticator = SessionAuthenticator<AppRequestContext>(tokens: tokens, users: users, cache: sessionCache)
+    let signedIn = v1.group().add(middleware: authenticator)
     // Every AI route sits behind the same chain: session, then the per-user rate limit.
     let metered = v1.group()
-        .add(middleware: SessionAuthenticator<AppRequestContext>(tokens: tokens, users: users))
+        .add(middleware: authenticator)
         .add(
             middleware: UserRateLimitMiddleware(
                 limiter: RateLimiter(redis: dependencies.redis),

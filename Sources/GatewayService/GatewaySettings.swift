@@ -39,6 +39,9 @@ struct GatewaySettings: Sendable {
     /// Pause between words of the demo's streamed reply.
     let demoWordDelay: Duration
     let providerTimeout: Int
+    /// `SESSION_CACHE_SECONDS` (default 10, 0 turns it off): how long a signed-in user's row is kept in
+    /// this process, while the change listener hears PostgreSQL (`SessionUserCache`).
+    let sessionCacheSeconds: Int
 
     /// `PROVIDER_TIMEOUT_SECONDS` as the HTTP client wants it.
     var providerTimeAmount: TimeAmount { .seconds(Int64(providerTimeout)) }
@@ -105,5 +108,6 @@ struct GatewaySettings: Sendable {
         chatFallback = try source.bool("CHAT_FALLBACK", default: false)
         demoWordDelay = .milliseconds(try source.int("DEMO_WORD_DELAY_MS", default: 15, range: 0...1000))
         providerTimeout = try source.int("PROVIDER_TIMEOUT_SECONDS", default: 120, range: 1...900)
+        sessionCacheSeconds = try source.int("SESSION_CACHE_SECONDS", default: 10, range: 0...300)
     }
 }

@@ -19,16 +19,19 @@ extension SessionRequestContext {
 
 /// Reads the session (cookie `session`, or `Authorization: Bearer` for scripts and SDKs), checks it
 /// against the user's token version, and refuses mutating cookie requests whose `X-CSRF-Token`
-/// header does not echo the `csrf_token` cookie.
+/// header does not echo the `csrf_token` cookie. With a `SessionUserCache` (the gateway), the user row
+/// comes from the cache while its change listener is connected.
 public struct SessionAuthenticator<Context: SessionRequestContext>: RouterMiddleware {
     let tokens: SessionTokens
     let users: UserRepository
+    let cache: SessionUserCache?
 
     public static var csrfHeader: HTTPField.Name { HTTPField.Name("X-CSRF-Token")! }
 
-    public init(tokens: SessionTokens, users: UserRepository) {
+    public init(tokens: SessionTokens, users: UserRepository, cache: SessionUserCache? = nil) {
         self.tokens = tokens
         self.users = users
+        self.cache = cache
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
@@ -41,10 +44,17 @@ public struct SessionAuthenticator<Context: SessionRequestContext>: RouterMiddle
         guard let token = bearer ?? request.cookies["session"]?.value, !token.isEmpty else {
             throw AppError.unauthenticated
         }
-        let found = try await Telemetry.span("auth") { _ in
+        let found = try await Telemetry.span("auth") { span in
             var found: User?
             _ = try await tokens.verify(token) { id in
-                found = try await Telemetry.query("SELECT users") { try await users.find(id: id) }
+                if let cached = cache?.user(id) {
+                    span?.attributes["auth.cached"] = true
+                    found = cached
+                } else {
+                    let mark = cache?.readMark()
+                    found = try await Telemetry.query("SELECT users") { try await users.find(id: id) }
+                    if let cache, let mark, let found { cache.store(found, readAt: mark) }
+                }
                 return found.map(\.tokenVersion)
             }
             return found

@@ -21,5 +21,6 @@ public struct Migration: Sendable {
         .m0006Operations,
         .m0007FileTexts,
         .m0008ImageEdit,
+        .m0009UserChanges,
     ]
 }
