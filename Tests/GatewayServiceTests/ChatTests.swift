@@ -336,6 +336,30 @@ struct ChatTests {
         }
     }
 
+    @Test func aRequestPastTheRateLimitReachesNoProviderAndIsNotBilled() async throws {
+        try await withFakeOpenAI { fake, port in
+            try await GatewayHarness.run(extra: ["RATE_LIMIT_PER_MINUTE": "2"], openAIPort: port) { harness, client in
+                let (userID, headers) = try await harness.user()
+                var statuses: [Int] = []
+                for _ in 0..<6 {
+                    statuses.append(
+                        try await client.execute(
+                            uri: "/v1/chat/complete", method: .post, headers: headers, body: chatBody("سؤال")
+                        ) { $0.status.code })
+                }
+                #expect(statuses == [200, 200, 429, 429, 429, 429])
+                #expect(fake.calls.load(ordering: .relaxed) == 2)
+                let rows = try await harness.postgres.query(
+                    "SELECT count(*)::int FROM usage_logs WHERE user_id = \(userID)", logger: Logger(label: "t")
+                ).collect()
+                #expect(try rows.first?.decode(Int.self) == 2)
+                // The count runs beside moderation for a user in good standing; once refused, the user's
+                // requests are counted first, so the refused ones stop reaching the moderation API.
+                #expect(fake.moderationCalls.load(ordering: .relaxed) <= 3)
+            }
+        }
+    }
+
     @Test func blockedContentIs422AndReachesNoProvider() async throws {
         try await withFakeOpenAI { fake, port in
             try await GatewayHarness.run(extra: ["MODERATION_BLOCKLIST": "كلمة محظورة"], openAIPort: port) {

@@ -3,13 +3,14 @@ import Foundation
 import Logging
 
 extension QuotaLedger {
-    /// Moderates `texts` and reserves `amount` of `kind` side by side — every AI route does both before
-    /// calling a provider, and neither needs the other's answer. Blocked text wins over every other
-    /// outcome: its reservation (if one was made) is given back and the request ends with 422
-    /// `content_blocked`, never billed; otherwise the reservation's own refusal (402) stands.
+    /// Moderates `texts` and reserves `amount` of `kind` side by side, while the rate limit (`admission`)
+    /// is still being counted — every AI route does all three before calling a provider, and none needs
+    /// another's answer. The answers are taken in the order the API promises: a rate-limit refusal (429)
+    /// first, then blocked text (422 `content_blocked`), then the reservation's own refusal (402). A
+    /// reservation made for a refused request is given back at once, never billed.
     func reserve(
         userID: UUID, kind: UsageKind, amount: Int64, lifetime: Duration? = nil, moderating texts: [String],
-        with moderator: any Moderator, logger: Logger
+        with moderator: any Moderator, admission: Admission?, logger: Logger
     ) async throws -> Reservation {
         async let moderated = Telemetry.span("moderation") { span in
             let verdict = try await moderator.check(texts)
@@ -25,6 +26,7 @@ extension QuotaLedger {
         }
         let verdict: ModerationVerdict
         do {
+            try await admission?.wait()
             verdict = try await moderated
         } catch {
             if case .success(let reservation) = reserved { await release(reservation) }

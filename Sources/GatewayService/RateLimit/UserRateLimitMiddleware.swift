@@ -2,13 +2,22 @@ import Core
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Synchronization
 
 /// A sliding window per user in front of every AI route (default 60 requests per 60 s, or the
 /// user's own limit set with `studioctl limits set`), with the `X-RateLimit-*` headers on every answer.
+///
+/// The request is counted in Redis while the route reads and checks its body, moderates and reserves:
+/// the route waits for the count (`context.admission`) before it keeps a reservation or calls a
+/// provider, so a refused request is still refused before any of that, and the count no longer adds a
+/// round trip of its own. A route that returns without asking still answers 429 when refused. A user
+/// refused in the last window is counted first, as before, so someone hammering the gateway past the
+/// limit does not get moderation calls and reservations made for requests that end in 429.
 struct UserRateLimitMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let limiter: RateLimiter
     let rule: RateLimiter.Rule
+    let refused = RecentRefusals()
 
     static let limitHeader = HTTPField.Name("X-RateLimit-Limit")!
     static let remainingHeader = HTTPField.Name("X-RateLimit-Remaining")!
@@ -19,30 +28,93 @@ struct UserRateLimitMiddleware: RouterMiddleware {
     {
         let user = try context.requireUser()
         let window = Int(rule.window.components.seconds)
-        let decision = try await Telemetry.span("rate limit") { span in
-            let decision = try await limiter.hit("ai:user:\(user.id.uuidString.lowercased())", rule: rule)
-            if case .limited = decision { span?.attributes["rate_limit.limited"] = true }
-            return decision
+        let admission = Admission()
+        var context = context
+        context.admission = admission
+        if refused.contains(user.id) {
+            let decision = try await count(user, deciding: admission)
+            if case .limited(let retryAfter, let limit) = decision {
+                throw Self.refusal(retryAfter: retryAfter, limit: limit)
+            }
+            return headed(try await next(request, context), decision, window: window)
         }
-        switch decision {
-        case .limited(let retryAfter, let limit):
-            var error = AppError.rateLimited(retryAfterSeconds: retryAfter)
-            error = AppError(
-                code: error.code, status: error.status, logLevel: .notice, message: error.message,
-                messageAr: error.messageAr,
-                details: error.details,
-                headers: error.headers + [
-                    HTTPField(name: Self.limitHeader, value: String(limit)),
-                    HTTPField(name: Self.remainingHeader, value: "0"),
-                    HTTPField(name: Self.resetHeader, value: String(retryAfter)),
-                ])
+        async let counted = count(user, deciding: admission)
+        let answered: Result<Response, any Error>
+        do {
+            answered = .success(try await next(request, context))
+        } catch {
+            answered = .failure(error)
+        }
+        let decision = try await counted
+        if case .limited(let retryAfter, let limit) = decision {
+            throw Self.refusal(retryAfter: retryAfter, limit: limit)
+        }
+        return headed(try answered.get(), decision, window: window)
+    }
+
+    private func headed(_ response: Response, _ decision: RateLimiter.Decision, window: Int) -> Response {
+        guard case .allowed(let remaining, let limit) = decision else { return response }
+        var response = response
+        response.headers[Self.limitHeader] = String(limit)
+        response.headers[Self.remainingHeader] = String(remaining)
+        response.headers[Self.resetHeader] = String(window)
+        return response
+    }
+
+    /// Counts the request and tells the route waiting on `admission`.
+    private func count(_ user: User, deciding admission: Admission) async throws -> RateLimiter.Decision {
+        do {
+            let decision = try await Telemetry.span("rate limit") { span in
+                let decision = try await limiter.hit("ai:user:\(user.id.uuidString.lowercased())", rule: rule)
+                if case .limited = decision { span?.attributes["rate_limit.limited"] = true }
+                return decision
+            }
+            switch decision {
+            case .allowed: admission.decide(.success(()))
+            case .limited(let retryAfter, let limit):
+                refused.insert(user.id, for: .seconds(retryAfter))
+                admission.decide(.failure(Self.refusal(retryAfter: retryAfter, limit: limit)))
+            }
+            return decision
+        } catch {
+            admission.decide(.failure(error))
             throw error
-        case .allowed(let remaining, let limit):
-            var response = try await next(request, context)
-            response.headers[Self.limitHeader] = String(limit)
-            response.headers[Self.remainingHeader] = String(remaining)
-            response.headers[Self.resetHeader] = String(window)
-            return response
+        }
+    }
+
+    /// 429 with `Retry-After` and the `X-RateLimit-*` headers.
+    static func refusal(retryAfter: Int, limit: Int) -> AppError {
+        let error = AppError.rateLimited(retryAfterSeconds: retryAfter)
+        return AppError(
+            code: error.code, status: error.status, logLevel: .notice, message: error.message,
+            messageAr: error.messageAr,
+            details: error.details,
+            headers: error.headers + [
+                HTTPField(name: limitHeader, value: String(limit)),
+                HTTPField(name: remainingHeader, value: "0"),
+                HTTPField(name: resetHeader, value: String(retryAfter)),
+            ])
+    }
+}
+
+/// Users refused by the rate limit recently, in this process, until their `Retry-After` has passed.
+final class RecentRefusals: Sendable {
+    private let until = Mutex<[UUID: ContinuousClock.Instant]>([:])
+    let capacity = 10_000
+
+    func contains(_ id: UUID) -> Bool {
+        until.withLock { until in
+            guard let deadline = until[id] else { return false }
+            if deadline > .now { return true }
+            until[id] = nil
+            return false
+        }
+    }
+
+    func insert(_ id: UUID, for duration: Duration) {
+        until.withLock { until in
+            if until.count >= capacity { until = until.filter { $0.value > .now } }
+            if until.count < capacity { until[id] = .now + duration }
         }
     }
 }

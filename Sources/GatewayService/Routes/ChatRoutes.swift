@@ -122,7 +122,9 @@ struct ChatRoutes {
 
     /// The one path every chat request takes, whatever its wire format: validate, check the
     /// conversation, moderate, reserve, then open the provider (with fallbacks).
-    func start(_ body: CompleteRequest, user: User, logger: Logger, record: Bool = true) async throws -> Started {
+    func start(
+        _ body: CompleteRequest, user: User, admission: Admission?, logger: Logger, record: Bool = true
+    ) async throws -> Started {
         let question = body.messages?.last { $0.role == "user" }?.content ?? ""
         var body = body
         var trimmed = false
@@ -140,7 +142,8 @@ struct ChatRoutes {
         }
         let reservation = try await ledger.reserve(
             userID: user.id, kind: .tokens, amount: plan.estimate,
-            moderating: [body.system ?? ""] + plan.request.messages.map(\.content), with: moderator, logger: logger)
+            moderating: [body.system ?? ""] + plan.request.messages.map(\.content), with: moderator,
+            admission: admission, logger: logger)
         let opened: (CatalogModel, AsyncThrowingStream<ChatEvent, any Error>, (any Span)?)
         let opening = ContinuousClock.now
         do {
@@ -230,7 +233,8 @@ struct ChatRoutes {
 
     @Sendable func complete(_ request: Request, context: GatewayRequestContext) async throws -> Response {
         let body = try await request.decode(as: CompleteRequest.self, context: context)
-        let started = try await start(body, user: try context.requireUser(), logger: context.logger)
+        let started = try await start(
+            body, user: try context.requireUser(), admission: context.admission, logger: context.logger)
         var response: Response
         if body.stream == true {
             response = Self.eventStream(started, format: StudioStreamFormat())

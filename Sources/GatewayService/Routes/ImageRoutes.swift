@@ -84,7 +84,7 @@ struct ImageRoutes {
         }
         let reservation = try await ledger.reserve(
             userID: user.id, kind: .images, amount: Int64((Double(count) * unitCost).rounded(.up)),
-            moderating: [prompt], with: moderator, logger: context.logger)
+            moderating: [prompt], with: moderator, admission: context.admission, logger: context.logger)
         do {
             let (answered, images) = try await call(
                 model,

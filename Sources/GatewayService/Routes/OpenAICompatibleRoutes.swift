@@ -69,7 +69,8 @@ struct OpenAICompatibleRoutes {
                 system: system.isEmpty ? nil : system.joined(separator: "\n\n"), stream: body.stream,
                 maxTokens: body.maxCompletionTokens ?? body.maxTokens, conversationID: nil)
             let started = try await chat.start(
-                studio, user: try context.requireUser(), logger: context.logger, record: false)
+                studio, user: try context.requireUser(), admission: context.admission, logger: context.logger,
+                record: false)
             let id = "chatcmpl-\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
             let created = Int(Date().timeIntervalSince1970)
             if body.stream == true {

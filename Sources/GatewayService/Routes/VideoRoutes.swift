@@ -113,7 +113,7 @@ struct VideoRoutes {
         }
         let reservation = try await ledger.reserve(
             userID: user.id, kind: .video, amount: Int64(unitCost.rounded(.up)), lifetime: Self.reservationLifetime,
-            moderating: [prompt], with: moderator, logger: context.logger)
+            moderating: [prompt], with: moderator, admission: context.admission, logger: context.logger)
         let jobID = UUID()
         do {
             let (started, operation) = try await Telemetry.span("provider \(model.provider) video start", kind: .client)
