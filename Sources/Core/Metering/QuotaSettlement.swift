@@ -3,8 +3,9 @@ import Logging
 import PostgresNIO
 
 /// Settles or releases a quota reservation: the gateway when a call ends, the worker when a long
-/// job ends. The usage row in PostgreSQL is written first (it is authoritative), then Redis moves
-/// the amount from reserved to used in one Lua step.
+/// job ends. The usage row in PostgreSQL (authoritative) and Redis's move from reserved to used (one
+/// Lua step) are written side by side; when the row cannot be written, the Redis move is undone, so the
+/// two never disagree and the caller sees the failure.
 public struct QuotaSettlement: Sendable {
     let redis: RedisClient
     let postgres: PostgresClient
@@ -24,19 +25,28 @@ public struct QuotaSettlement: Sendable {
         meta: [String: String] = [:]
     ) async throws -> Int64? {
         let billed = max(0, min(requested, reservation.amount))
-        if billed > 0 {
-            let metaJSON = String(decoding: try JSONEncoder.studio.encode(meta), as: UTF8.self)
-            do {
-                try await Telemetry.query("INSERT usage_logs") {
-                    let row = UsageRow(
-                        userID: userID, kind: reservation.kind, amount: billed, model: model, meta: metaJSON)
-                    for try await _ in try await postgres.execute(row, logger: logger) {}
-                }
-            } catch {
-                await release(reservation)
-                throw error
-            }
+        guard billed > 0 else { return try await move(reservation, billed: 0) }
+        let row = UsageRow(
+            userID: userID, kind: reservation.kind, amount: billed, model: model,
+            meta: String(decoding: try JSONEncoder.studio.encode(meta), as: UTF8.self))
+        async let written: Void = Telemetry.query("INSERT usage_logs") {
+            for try await _ in try await postgres.execute(row, logger: logger) {}
         }
+        let moved = await Result { try await move(reservation, billed: billed) }
+        do {
+            try await written
+        } catch {
+            if case .success(.some) = moved {
+                // Not recorded, so not billed: take the amount back off the counter.
+                _ = try? await redis.send("HINCRBY", reservation.counterKey, reservation.kind, String(-billed))
+            }
+            throw error
+        }
+        return try moved.get()
+    }
+
+    /// Drops the reservation and adds `billed` to the period's counter; nil when the counters are gone.
+    private func move(_ reservation: JobPayloads.Reservation, billed: Int64) async throws -> Int64? {
         let reply = try await redis.eval(
             Self.settleScript, keys: [reservation.counterKey, reservation.reservationsKey],
             arguments: [reservation.kind, reservation.member, String(billed)])
