@@ -11,6 +11,15 @@ public struct CurrentSubscription: Sendable, Equatable {
     public let renewsAt: Date
 }
 
+/// The current subscription's plan, period and limits per kind (`tokens`, `images`, `video`), plan plus add-ons.
+public struct Allowance: Sendable, Equatable {
+    public let plan: Plan
+    public let subscriptionStatus: String
+    public let periodStart: Date
+    public let periodEnd: Date
+    public let limits: [String: Int64]
+}
+
 /// Reads the wallet: the current subscription's period, its limits plus add-ons, and usage so far.
 public struct UsageRepository: Sendable {
     let client: PostgresClient
@@ -36,41 +45,50 @@ public struct UsageRepository: Sendable {
         return nil
     }
 
-    public func summary(userID: UUID, now: Date = Date(), warnAt: Double = 0.8) async throws -> UsageSummary {
+    /// What the current subscription allows, without reading what was used: the plan, the period, and
+    /// each kind's limit (the plan's plus add-ons credited for the period). Nil without a current plan.
+    public func allowance(userID: UUID, now: Date = Date()) async throws -> Allowance? {
         guard let subscription = try await currentSubscription(userID: userID, now: now),
             let plan = try await PlanRepository(client: client, logger: logger).plan(id: subscription.planID)
-        else {
-            let none = UsageMeter(used: 0, limit: 0, warnAt: warnAt)
-            return UsageSummary(
-                plan: nil, subscriptionStatus: nil, period: nil, tokens: none, images: none, videos: none)
-        }
+        else { return nil }
         let start = subscription.periodStart
         let end = subscription.renewsAt
         let rows = try await client.query(
             """
-            SELECT k.kind,
-                   COALESCE((SELECT sum(amount) FROM usage_logs u
-                             WHERE u.user_id = \(userID) AND u.kind = k.kind
-                               AND u.created_at >= \(start) AND u.created_at < \(end)), 0)::bigint,
-                   COALESCE((SELECT sum(amount) FROM addon_credits a
-                             WHERE a.user_id = \(userID) AND a.kind = k.kind
-                               AND a.period_start < \(end) AND a.period_end > \(start)), 0)::bigint
-            FROM (VALUES ('tokens'), ('images'), ('video')) AS k(kind)
+            SELECT kind, sum(amount)::bigint FROM addon_credits
+            WHERE user_id = \(userID) AND period_start < \(end) AND period_end > \(start)
+            GROUP BY kind
+            """, logger: logger)
+        var limits = ["tokens": plan.tokenLimit, "images": Int64(plan.imageLimit), "video": Int64(plan.videoLimit)]
+        for try await (kind, extra) in rows.decode((String, Int64).self) where limits[kind] != nil {
+            limits[kind, default: 0] += extra
+        }
+        return Allowance(
+            plan: plan, subscriptionStatus: subscription.status, periodStart: start, periodEnd: end, limits: limits)
+    }
+
+    /// The wallet as `/v1/usage/me` shows it: the allowance and what was used of it this period.
+    public func summary(userID: UUID, now: Date = Date(), warnAt: Double = 0.8) async throws -> UsageSummary {
+        guard let allowance = try await allowance(userID: userID, now: now) else {
+            let none = UsageMeter(used: 0, limit: 0, warnAt: warnAt)
+            return UsageSummary(
+                plan: nil, subscriptionStatus: nil, period: nil, tokens: none, images: none, videos: none)
+        }
+        let rows = try await client.query(
+            """
+            SELECT kind, sum(amount)::bigint FROM usage_logs
+            WHERE user_id = \(userID) AND created_at >= \(allowance.periodStart) AND created_at < \(allowance.periodEnd)
+            GROUP BY kind
             """, logger: logger)
         var used: [String: Int64] = [:]
-        var extra: [String: Int64] = [:]
-        for try await (kind, usedAmount, addonAmount) in rows.decode((String, Int64, Int64).self) {
-            used[kind] = usedAmount
-            extra[kind] = addonAmount
-        }
-        func meter(_ kind: String, _ base: Int64) -> UsageMeter {
-            UsageMeter(used: used[kind] ?? 0, limit: base + (extra[kind] ?? 0), warnAt: warnAt)
+        for try await (kind, amount) in rows.decode((String, Int64).self) { used[kind] = amount }
+        func meter(_ kind: String) -> UsageMeter {
+            UsageMeter(used: used[kind] ?? 0, limit: allowance.limits[kind] ?? 0, warnAt: warnAt)
         }
         return UsageSummary(
-            plan: plan, subscriptionStatus: subscription.status,
-            period: .init(start: start, end: end, resetsAt: end),
-            tokens: meter("tokens", plan.tokenLimit), images: meter("images", Int64(plan.imageLimit)),
-            videos: meter("video", Int64(plan.videoLimit)))
+            plan: allowance.plan, subscriptionStatus: allowance.subscriptionStatus,
+            period: .init(start: allowance.periodStart, end: allowance.periodEnd, resetsAt: allowance.periodEnd),
+            tokens: meter("tokens"), images: meter("images"), videos: meter("video"))
     }
 
     /// Starts a trial of `planID` for `days` (a subscription in status `trialing`).

@@ -125,17 +125,16 @@ struct QuotaLedger: Sendable {
     }
 
     /// The period and limits of the user's current subscription. Kept in this process for a few
-    /// seconds (`WalletCache`): a plan bought or an add-on credited shows up within that time.
+    /// seconds (`WalletCache`): a plan bought or an add-on credited shows up within that time. When the
+    /// entry has expired, one request per user reads it again and the others wait for that read.
     func wallet(userID: UUID) async throws -> Wallet? {
         if let cached = walletCache.get(userID) { return cached.periodEnd > Date() ? cached : nil }
-        let summary = try await usage.summary(userID: userID)
-        guard let period = summary.period else { return nil }
-        let wallet = Wallet(
-            periodStart: period.start, periodEnd: period.end,
-            limits: ["tokens": summary.tokens.limit, "images": summary.images.limit, "video": summary.videos.limit],
-            maxInputTokens: summary.plan?.features.maxInputTokens)
-        walletCache.set(userID, wallet)
-        return wallet
+        return try await walletCache.load(userID) { [usage] in
+            guard let allowance = try await usage.allowance(userID: userID) else { return nil }
+            return Wallet(
+                periodStart: allowance.periodStart, periodEnd: allowance.periodEnd, limits: allowance.limits,
+                maxInputTokens: allowance.plan.features.maxInputTokens)
+        }
     }
 
     /// Rebuilds the settled counters of the period from `usage_logs` (Redis lost them).
@@ -173,6 +172,7 @@ struct QuotaLedger: Sendable {
 /// Recently read wallets, per process: saves the subscription and add-on queries on every request.
 final class WalletCache: Sendable {
     private let entries = Mutex<[UUID: (wallet: QuotaLedger.Wallet, expires: ContinuousClock.Instant)]>([:])
+    private let loading = Mutex<[UUID: Task<QuotaLedger.Wallet?, any Error>]>([:])
     let lifetime: Duration
     let capacity: Int
 
@@ -193,5 +193,25 @@ final class WalletCache: Sendable {
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[userID] = (wallet, .now + lifetime)
         }
+    }
+
+    /// Reads the user's wallet with `read` and keeps it; a read already under way for the user is
+    /// joined instead of starting another (when an entry expires under traffic, every request of that
+    /// user would otherwise read it at once).
+    func load(_ userID: UUID, _ read: @escaping @Sendable () async throws -> QuotaLedger.Wallet?) async throws
+        -> QuotaLedger.Wallet?
+    {
+        let task = loading.withLock { loading in
+            if let running = loading[userID] { return running }
+            let task = Task<QuotaLedger.Wallet?, any Error> {
+                defer { self.loading.withLock { $0[userID] = nil } }
+                let wallet = try await read()
+                if let wallet { self.set(userID, wallet) }
+                return wallet
+            }
+            loading[userID] = task
+            return task
+        }
+        return try await task.value
     }
 }
