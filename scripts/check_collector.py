@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the OpenTelemetry collector sidecar of every ECS task definition, as applied (to AWS or its
 emulator): the collector's configuration parses and its pipelines name only receivers, processors and
-exporters it defines; traces go OTLP -> X-Ray and metrics Prometheus -> CloudWatch EMF; the service is
+exporters it defines; the service runs one event loop per whole vCPU of its task; traces go OTLP -> X-Ray and metrics Prometheus -> CloudWatch EMF; the service is
 told the collector's OTLP address and the collector scrapes the service's own port; the EMF log group
 exists and the task role may write to it and to X-Ray. Prints one line per check; exits 1 on any failure.
 
@@ -98,6 +98,9 @@ def main() -> int:
         check(f"{name}: the service sends its spans to the collector's OTLP/HTTP address",
               app_env.get("OTEL_EXPORTER_OTLP_ENDPOINT") == f"http://{otlp}", f"{app_env.get('OTEL_EXPORTER_OTLP_ENDPOINT')} vs {otlp}")
         check(f"{name}: the service names itself in its spans", app_env.get("OTEL_SERVICE_NAME", "").endswith(name))
+        loops, vcpus = app_env.get("NIO_SINGLETON_GROUP_LOOP_COUNT", ""), int(task["cpu"]) // 1024
+        check(f"{name}: one event loop per whole vCPU of the task ({task['cpu']} units)",
+              loops == str(max(1, vcpus)), loops)
         ratio = app_env.get("OTEL_TRACES_SAMPLER_ARG", "")
         check(f"{name}: a sampling ratio between 0 and 1", ratio.replace(".", "", 1).isdigit() and 0 <= float(ratio) <= 1, ratio)
         port = app["portMappings"][0]["containerPort"]

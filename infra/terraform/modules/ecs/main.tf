@@ -59,6 +59,16 @@ locals {
   image_tag = aws_ssm_parameter.image_tag.insecure_value
 }
 
+locals {
+  # One NIO event loop per whole vCPU the task is given (at least one). A Fargate container sees the
+  # host's cores, not the task's share, so NIO would otherwise start two loops to share half a vCPU.
+  thread_environment = {
+    for name, service in var.services : name => {
+      NIO_SINGLETON_GROUP_LOOP_COUNT = tostring(max(1, floor(service.cpu / 1024)))
+    }
+  }
+}
+
 resource "aws_ecs_task_definition" "this" {
   for_each                 = var.services
   family                   = "${var.name}-${each.key}"
@@ -81,7 +91,8 @@ resource "aws_ecs_task_definition" "this" {
     essential    = true
     portMappings = [{ containerPort = each.value.port, protocol = "tcp" }]
     environment = [
-      for k, v in merge(local.telemetry_environment[each.key], each.value.environment) : { name = k, value = v }
+      for k, v in merge(local.telemetry_environment[each.key], local.thread_environment[each.key], each.value.environment) :
+      { name = k, value = v }
     ]
     dependsOn   = [{ containerName = "otel-collector", condition = "START" }]
     secrets     = [for k in sort(each.value.secrets) : { name = k, valueFrom = var.secret_value_from[k] }]
