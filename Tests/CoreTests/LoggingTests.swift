@@ -117,10 +117,18 @@ struct TraceContextTests {
         #expect(TraceContext(traceparent: value) == nil)
     }
 
-    @Test func newRootsAreDistinct() {
-        let a = TraceContext.newRoot()
-        let b = TraceContext.newRoot()
-        #expect(a.traceID != b.traceID && a.traceID.count == 32)
+    @Test func newRootsAreDistinctLowerCaseHexOfTheRightLength() {
+        let roots = (0..<1000).map { _ in TraceContext.newRoot() }
+        #expect(Set(roots.map(\.traceID)).count == 1000 && Set(roots.map(\.spanID)).count == 1000)
+        let hex = Set("0123456789abcdef")
+        #expect(roots.allSatisfy { $0.traceID.count == 32 && $0.spanID.count == 16 })
+        #expect(roots.allSatisfy { ($0.traceID + $0.spanID).allSatisfy(hex.contains) })
+        // Every hex digit shows up in every position of the trace id over many draws: the bytes are all random.
+        for position in 0..<32 {
+            let digits = Set(roots.map { Array($0.traceID)[position] })
+            #expect(digits.count == 16, "position \(position) drew only \(digits.sorted())")
+        }
+        #expect(TraceContext(traceparent: roots[0].traceparent) == roots[0])
     }
 }
 
