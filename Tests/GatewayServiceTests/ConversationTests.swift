@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Testing
 
 @testable import GatewayService
@@ -41,6 +42,38 @@ struct ConversationTests {
             try await client.execute(uri: "/v1/conversations", method: .get, headers: headers) { response in
                 #expect((json(response)["conversations"] as? [[String: Any]])?.count == 1)
             }
+        }
+    }
+
+    @Test func aTurnAndItsUsageRowAreWrittenTogether() async throws {
+        try await GatewayHarness.run { harness, client in
+            let logger = Logger(label: "t")
+            let (userID, headers) = try await harness.user()
+            let (otherID, _) = try await harness.user()
+            let answered = try await chat("ما هي عاصمة الأردن؟", headers: headers, client: client)
+            let billed = try #require((answered["usage"] as? [String: Any])?["billed"] as? Int)
+            #expect(try await harness.billedTokens(userID) == Int64(billed))
+
+            let conversations = ConversationRepository(client: harness.postgres, logger: logger)
+            func row(_ amount: Int64) -> QuotaSettlement.UsageRow {
+                QuotaSettlement.UsageRow(
+                    userID: userID, kind: "tokens", amount: amount, model: "gpt-4o", meta: #"{"provider":"openai"}"#)
+            }
+            let own = try #require(UUID(uuidString: answered["conversation_id"] as? String ?? ""))
+            let saved = try await conversations.record(
+                userID: userID, conversationID: own, title: "t", question: "والأخرى؟", answer: "إربد",
+                model: "gpt-4o", usage: row(7))
+            #expect(saved == own)
+            #expect(try await harness.billedTokens(userID) == Int64(billed) + 7)
+            #expect(try await conversations.messages(conversationID: own).count == 4)
+            // Someone else's conversation is not touched, but the call is still billed.
+            let theirs = try await conversations.create(userID: otherID, title: "لهم", model: nil)
+            let refused = try await conversations.record(
+                userID: userID, conversationID: theirs.id, title: "t", question: "س", answer: "ج", model: "gpt-4o",
+                usage: row(5))
+            #expect(refused == nil)
+            #expect(try await conversations.messages(conversationID: theirs.id).isEmpty)
+            #expect(try await harness.billedTokens(userID) == Int64(billed) + 12)
         }
     }
 

@@ -24,17 +24,32 @@ public struct QuotaSettlement: Sendable {
         _ reservation: JobPayloads.Reservation, userID: UUID, billed requested: Int64, model: String,
         meta: [String: String] = [:]
     ) async throws -> Int64? {
+        try await settle(reservation, userID: userID, billed: requested, model: model, meta: meta, writing: insert)
+            .total
+    }
+
+    /// Writes the usage row alone.
+    @Sendable public func insert(_ row: UsageRow) async throws {
+        for try await _ in try await postgres.execute(row, logger: logger) {}
+    }
+
+    /// The same, with the row written by `write` — a caller that saves something else at the same moment
+    /// (the gateway's chat turn) writes both in one statement. `written` is what `write` returned, or nil
+    /// when nothing was billed and no row was due.
+    public func settle<Written: Sendable>(
+        _ reservation: JobPayloads.Reservation, userID: UUID, billed requested: Int64, model: String,
+        meta: [String: String] = [:], writing write: @escaping @Sendable (UsageRow) async throws -> Written
+    ) async throws -> (total: Int64?, written: Written?) {
         let billed = max(0, min(requested, reservation.amount))
-        guard billed > 0 else { return try await move(reservation, billed: 0) }
+        guard billed > 0 else { return (try await move(reservation, billed: 0), nil) }
         let row = UsageRow(
             userID: userID, kind: reservation.kind, amount: billed, model: model,
             meta: String(decoding: try JSONEncoder.studio.encode(meta), as: UTF8.self))
-        async let written: Void = Telemetry.query("INSERT usage_logs") {
-            for try await _ in try await postgres.execute(row, logger: logger) {}
-        }
+        async let written = Telemetry.query("INSERT usage_logs") { try await write(row) }
         let moved = await Result { try await move(reservation, billed: billed) }
+        let result: Written
         do {
-            try await written
+            result = try await written
         } catch {
             if case .success(.some) = moved {
                 // Not recorded, so not billed: take the amount back off the counter.
@@ -42,7 +57,7 @@ public struct QuotaSettlement: Sendable {
             }
             throw error
         }
-        return try moved.get()
+        return (try moved.get(), result)
     }
 
     /// Drops the reservation and adds `billed` to the period's counter; nil when the counters are gone.
@@ -55,18 +70,27 @@ public struct QuotaSettlement: Sendable {
     }
 
     /// Written after every metered call: prepared once per connection.
-    struct UsageRow: PostgresPreparedStatement {
-        static let sql = """
+    public struct UsageRow: PostgresPreparedStatement {
+        public static let sql = """
             INSERT INTO usage_logs (user_id, kind, amount, model, meta_json) VALUES ($1, $2, $3, $4, $5::jsonb)
             """
-        typealias Row = Void
-        let userID: UUID
-        let kind: String
-        let amount: Int64
-        let model: String
-        let meta: String
+        public typealias Row = Void
+        public let userID: UUID
+        public let kind: String
+        public let amount: Int64
+        public let model: String
+        /// `meta_json`, already encoded.
+        public let meta: String
 
-        func makeBindings() throws -> PostgresBindings {
+        public init(userID: UUID, kind: String, amount: Int64, model: String, meta: String) {
+            self.userID = userID
+            self.kind = kind
+            self.amount = amount
+            self.model = model
+            self.meta = meta
+        }
+
+        public func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 5)
             bindings.append(userID)
             bindings.append(kind)
@@ -76,7 +100,7 @@ public struct QuotaSettlement: Sendable {
             return bindings
         }
 
-        func decodeRow(_ row: PostgresRow) throws {}
+        public func decodeRow(_ row: PostgresRow) throws {}
     }
 
     /// Gives the reservation back unused.

@@ -12,6 +12,14 @@ struct ConversationRecorder: Sendable {
     let question: String
     let logger: Logger
 
+    /// Saves the turn with the call's usage row in one statement; a failure here is the settlement's
+    /// failure (the row is what bills the call), so it is thrown, not logged and passed over.
+    func record(answer: String, model: String, usage: QuotaSettlement.UsageRow) async throws -> UUID? {
+        try await conversations.record(
+            userID: userID, conversationID: conversationID, title: ConversationRepository.title(from: question),
+            question: question, answer: answer, model: model, usage: usage)
+    }
+
     /// Returns the conversation id, or nil when saving failed (the answer itself is not affected).
     func record(answer: String, model: String) async -> UUID? {
         do {

@@ -119,17 +119,51 @@ struct ConversationRepository: Sendable {
 
     /// Saves a question and its answer in one statement (one round trip, one commit): into
     /// `conversationID` when the user owns it, otherwise into a new conversation titled `title`.
-    /// Returns the conversation's id, or nil when `conversationID` is not the user's.
+    /// Returns the conversation's id, or nil when `conversationID` is not the user's. With `usage`, the
+    /// call's usage row goes in the same statement (written whoever owns the conversation).
     func record(
         userID: UUID, conversationID: UUID?, title: String, question: String, answer: String, model: String,
-        at time: Date = Date()
+        usage: QuotaSettlement.UsageRow? = nil, at time: Date = Date()
     ) async throws -> UUID? {
         let turn = Turn(
             id: conversationID ?? UUID(), userID: userID, title: title, question: question, answer: answer,
             model: model,
             time: time)
-        for try await saved in try await client.execute(turn, logger: logger) { return saved }
+        if let usage {
+            for try await saved in try await client.execute(TurnWithUsage(turn: turn, usage: usage), logger: logger) {
+                return saved
+            }
+        } else {
+            for try await saved in try await client.execute(turn, logger: logger) { return saved }
+        }
         return nil
+    }
+
+    /// `Turn` and the usage row of the call that answered it: one statement, one commit.
+    struct TurnWithUsage: PostgresPreparedStatement {
+        static let sql =
+            """
+            WITH usage AS (
+                INSERT INTO usage_logs (user_id, kind, amount, model, meta_json) VALUES ($12, $13, $14, $15, $16::jsonb)
+            ),
+            """ + " " + Turn.sql.dropFirst("WITH ".count)
+        typealias Row = UUID
+        let turn: Turn
+        let usage: QuotaSettlement.UsageRow
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = try turn.makeBindings()
+            bindings.append(usage.userID)
+            bindings.append(usage.kind)
+            bindings.append(usage.amount)
+            bindings.append(usage.model)
+            bindings.append(usage.meta)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> UUID {
+            try row.decode(UUID.self)
+        }
     }
 
     /// One question and its answer, with the conversation made or touched, in one statement (it runs

@@ -123,13 +123,19 @@ struct Metering: Sendable {
         try? await writer.finish(nil)
     }
 
-    /// Settles and saves the turn in the history at the same time: the two are independent, and the
-    /// answer waits for both.
+    /// Settles and saves the turn in the history: the usage row and the turn in one statement (one round
+    /// trip, one commit), beside the counter's move in Redis; the answer waits for both.
     private func settleAndRecord(_ outcome: Outcome, billed: Int64) async throws -> (QuotaState, UUID?) {
         guard let recorder else { return (try await settle(outcome, billed: billed), nil) }
-        async let recorded = recorder.record(answer: outcome.text, model: model.id)
-        let quota = try await settle(outcome, billed: billed)
-        return (quota, await recorded)
+        let (quota, saved) = try await Telemetry.span("quota settle") { span in
+            span?.attributes["quota.billed"] = Int(billed)
+            return try await ledger.settle(reservation, actual: billed, model: model.id, meta: meta(outcome)) { row in
+                try await recorder.record(answer: outcome.text, model: model.id, usage: row)
+            }
+        }
+        if let saved { return (quota, saved) }
+        // Nothing billed, so no row was written with the turn: save the turn alone.
+        return (quota, await recorder.record(answer: outcome.text, model: model.id))
     }
 
     /// Settles in a `quota settle` span (its `pg query` and `redis evalsha` below it).

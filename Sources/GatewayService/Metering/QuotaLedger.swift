@@ -105,11 +105,22 @@ struct QuotaLedger: Sendable {
     func settle(_ reservation: Reservation, actual: Int64, model: String, meta: [String: String] = [:]) async throws
         -> QuotaState
     {
+        let settlement = QuotaSettlement(redis: redis, postgres: postgres, logger: logger)
+        return try await settle(reservation, actual: actual, model: model, meta: meta, writing: settlement.insert).0
+    }
+
+    /// The same, with the usage row written by `write` (together with something else, in one statement);
+    /// also returns what `write` returned, nil when nothing was billed and it was not called.
+    func settle<Written: Sendable>(
+        _ reservation: Reservation, actual: Int64, model: String, meta: [String: String] = [:],
+        writing write: @escaping @Sendable (QuotaSettlement.UsageRow) async throws -> Written
+    ) async throws -> (QuotaState, Written?) {
         let billed = max(0, min(actual, reservation.amount))
-        let settled = try await QuotaSettlement(redis: redis, postgres: postgres, logger: logger).settle(
-            reference(reservation), userID: reservation.userID, billed: billed, model: model, meta: meta)
+        let (settled, written) = try await QuotaSettlement(redis: redis, postgres: postgres, logger: logger).settle(
+            reference(reservation), userID: reservation.userID, billed: billed, model: model, meta: meta,
+            writing: write)
         let used = settled ?? reservation.committed - reservation.amount + billed
-        return QuotaState(kind: reservation.kind, used: used, limit: reservation.limit, warnAt: warnAt)
+        return (QuotaState(kind: reservation.kind, used: used, limit: reservation.limit, warnAt: warnAt), written)
     }
 
     /// What a worker needs to settle this reservation when a long job ends.
