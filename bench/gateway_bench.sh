@@ -26,7 +26,10 @@ done
 bench_stack
 gateway_port=$(free_port)
 start_gateway "$gateway_port"
-token=$(bench_token)
+# Requests go round 200 users, as traffic does: each user's session, wallet and counters are looked up
+# as they would be, not one user's kept hot.
+tokens=$(bench_token 200)
+token=${tokens%% *}
 
 upstream_body='{"model":"gpt-4o","messages":[{"role":"user","content":"ما هي عاصمة الأردن؟"}],"stream":true}'
 gateway_body='{"model":"gpt-4o","messages":[{"role":"user","content":"ما هي عاصمة الأردن؟"}],"max_tokens":16}'
@@ -37,16 +40,22 @@ gateway_url="http://127.0.0.1:$gateway_port/v1/chat/complete"
 target_rps=1000
 pace=$(( connections * 1000 / target_rps - 2 ))
 log "warming up"
-run_wrk "$gateway_body" "$token" "$gateway_url" /dev/null 2>/dev/null || true
+run_wrk "$gateway_body" "$tokens" "$gateway_url" /dev/null 2>/dev/null || true
 log "throughput: ${duration}s at $connections connections, as fast as each side answers"
 run_wrk "$upstream_body" "" "$upstream_url" "$work/upstream-max.txt"
-run_wrk "$gateway_body" "$token" "$gateway_url" "$work/gateway-max.txt"
+run_wrk "$gateway_body" "$tokens" "$gateway_url" "$work/gateway-max.txt"
 log "latency: ${duration}s at $connections connections pacing ${pace} ms (about 1,000 requests/s offered)"
 run_wrk "$upstream_body" "" "$upstream_url" "$work/upstream.txt" "$pace"
-run_wrk "$gateway_body" "$token" "$gateway_url" "$work/gateway.txt" "$pace"
+run_wrk "$gateway_body" "$tokens" "$gateway_url" "$work/gateway.txt" "$pace"
+# The same at lighter loads: how the added latency grows with the load on the two cores.
+for light in 250 500; do
+  log "latency: ${duration}s at $connections connections, about $light requests/s offered"
+  run_wrk "$upstream_body" "" "$upstream_url" "$work/upstream-$light.txt" $(( connections * 1000 / light - 2 ))
+  run_wrk "$gateway_body" "$tokens" "$gateway_url" "$work/gateway-$light.txt" $(( connections * 1000 / light - 2 ))
+done
 rss_kb=$(ps -o rss= -p "$gateway_pid" | tr -d ' ')
 
-errors=$(grep -h -E 'Non-2xx|Socket errors' "$work/gateway.txt" "$work/gateway-max.txt" || true)
+errors=$(grep -h -E 'Non-2xx|Socket errors' "$work"/gateway*.txt || true)
 up50=$(to_ms "$(percentile 50% "$work/upstream.txt")"); up99=$(to_ms "$(percentile 99% "$work/upstream.txt")")
 gw50=$(to_ms "$(percentile 50% "$work/gateway.txt")"); gw99=$(to_ms "$(percentile 99% "$work/gateway.txt")")
 gw_max=$(rps "$work/gateway-max.txt"); up_max=$(rps "$work/upstream-max.txt")
@@ -67,6 +76,14 @@ gw_ttfb=$(ttfb "http://127.0.0.1:$gateway_port/v1/chat/complete" "$stream_body" 
 
 added50=$(awk -v a="$gw50" -v b="$up50" 'BEGIN {printf "%.2f", a-b}')
 added99=$(awk -v a="$gw99" -v b="$up99" 'BEGIN {printf "%.2f", a-b}')
+# light_rows LOAD: the p50 and p99 rows of the run at about LOAD requests/s.
+light_rows() {
+  local u50 u99 g50 g99
+  u50=$(to_ms "$(percentile 50% "$work/upstream-$1.txt")"); u99=$(to_ms "$(percentile 99% "$work/upstream-$1.txt")")
+  g50=$(to_ms "$(percentile 50% "$work/gateway-$1.txt")"); g99=$(to_ms "$(percentile 99% "$work/gateway-$1.txt")")
+  echo "| latency p50 at about $1 requests/s offered (ms) | $u50 | $g50 | $(awk -v a="$g50" -v b="$u50" 'BEGIN {printf "%.2f", a-b}') | |"
+  echo "| latency p99 at about $1 requests/s offered (ms) | $u99 | $g99 | $(awk -v a="$g99" -v b="$u99" 'BEGIN {printf "%.2f", a-b}') | |"
+}
 added_ttfb=$(awk -v a="$gw_ttfb" -v b="$up_ttfb" 'BEGIN {printf "%.2f", a-b}')
 table=$(cat <<TABLE
 | measure | upstream alone | through the gateway | added | target |
@@ -75,11 +92,14 @@ table=$(cat <<TABLE
 | latency p50 at about 1,000 requests/s offered (ms) | $up50 | $gw50 | $added50 | ≤ 2 |
 | latency p99 at about 1,000 requests/s offered (ms) | $up99 | $gw99 | $added99 | ≤ 10 |
 | requests/s served in that latency run | $up_paced | $gw_paced | | |
+$(light_rows 500)
+$(light_rows 250)
 | stream time to first byte p50, one at a time (ms) | $up_ttfb | $gw_ttfb | $added_ttfb | ≤ 2 |
 | gateway resident memory after the runs (MB) | | $((rss_kb / 1024)) | | ≤ 150 |
 
 Run on $(date -u +%Y-%m-%d) ($(nproc) cores, $(uname -m), wrk, nginx, PostgreSQL and Redis on the same machine),
-${duration}s per wrk run, release build, PostgreSQL with fsync on; $rows usage rows written.
+${duration}s per wrk run, release build with one event loop (as on ECS), requests spread over 200 users,
+PostgreSQL with fsync on; $rows usage rows and as many conversations written.
 ${errors:+wrk reported: $errors}
 TABLE
 )

@@ -56,11 +56,13 @@ bench_cleanup() {
   rm -rf "$work"
 }
 
-# start_gateway PORT [NAME=VALUE...]: the release gateway against the stack, ready to answer.
+# start_gateway PORT [NAME=VALUE...]: the release gateway against the stack, ready to answer. It runs
+# one event loop, as on ECS (one per whole vCPU of the task; the gateway's task has half of one):
+# here PostgreSQL, Redis, nginx and wrk share the machine's other core.
 start_gateway() {
   local port=$1
   shift
-  env ENV=test PORT="$port" LOG_LEVEL=info DATABASE_URL="postgres://studio@127.0.0.1:$pg_port/bench?sslmode=disable" \
+  env ENV=test PORT="$port" LOG_LEVEL=info NIO_SINGLETON_GROUP_LOOP_COUNT="${BENCH_LOOPS:-1}" DATABASE_URL="postgres://studio@127.0.0.1:$pg_port/bench?sslmode=disable" \
     REDIS_URL="redis://127.0.0.1:$redis_port/0" JWT_SECRET=$secret OPENAI_API_KEY=sk-bench \
     OPENAI_BASE_URL="http://127.0.0.1:$upstream_port" RATE_LIMIT_PER_MINUTE=100000 "$@" \
     "$bin/GatewayService" >>"$work/gateway.log" 2>&1 &
@@ -80,28 +82,33 @@ stop_gateway() {
   fi
 }
 
-# bench_token: a user on Creator with a very large add-on (the quota is checked on every request but
-# never runs out); prints a session token for it.
+# bench_token [N]: N users (default 1) on Creator with a very large add-on (the quota is checked on every
+# request but never runs out); prints a session token for each, separated by spaces.
 bench_token() {
-  local user
-  user=$(psql -h 127.0.0.1 -p "$pg_port" -U studio -d bench -qAtc "
-    WITH u AS (INSERT INTO users (email) VALUES ('bench-$RANDOM@example.jo') RETURNING id),
+  local users
+  users=$(psql -h 127.0.0.1 -p "$pg_port" -U studio -d bench -qAtc "
+    WITH u AS (INSERT INTO users (email)
+               SELECT 'bench-' || gen_random_uuid() || '@example.jo' FROM generate_series(1, ${1:-1}) RETURNING id),
          s AS (INSERT INTO subscriptions (user_id, plan_id, status, current_period_start, renews_at, provider)
                SELECT id, 'creator', 'active', now() - interval '1 day', now() + interval '29 days', 'manual' FROM u),
          a AS (INSERT INTO addon_credits (user_id, addon_id, kind, amount, period_start, period_end)
                SELECT id, 'tokens_200k', 'tokens', 100000000000, now() - interval '1 day', now() + interval '29 days' FROM u)
     SELECT id FROM u")
-  python3 - "$secret" "$user" <<'PY'
+  # shellcheck disable=SC2086 # one argument per user id
+  python3 - "$secret" $users <<'PY'
 import base64, hashlib, hmac, json, sys, time
 b = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 head = b(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-body = b(json.dumps({"sub": sys.argv[2], "iat": int(time.time()), "exp": int(time.time()) + 3600, "ver": 1}).encode())
-sig = b(hmac.new(sys.argv[1].encode(), f"{head}.{body}".encode(), hashlib.sha256).digest())
-print(f"{head}.{body}.{sig}")
+tokens = []
+for user in sys.argv[2:]:
+    body = b(json.dumps({"sub": user, "iat": int(time.time()), "exp": int(time.time()) + 3600, "ver": 1}).encode())
+    sig = b(hmac.new(sys.argv[1].encode(), f"{head}.{body}".encode(), hashlib.sha256).digest())
+    tokens.append(f"{head}.{body}.{sig}")
+print(" ".join(tokens))
 PY
 }
 
-# run_wrk BODY TOKEN URL OUT [PAUSE_MS]: $duration seconds at $connections connections (the caller sets both).
+# run_wrk BODY TOKENS URL OUT [PAUSE_MS]: (TOKENS: one session token or several, separated by spaces) $duration seconds at $connections connections (the caller sets both).
 run_wrk() {
   BENCH_BODY=$1 BENCH_TOKEN=$2 BENCH_DELAY_MS=${5:-0} wrk -t1 -c"${connections:?}" -d"${duration:?}s" --latency \
     -s bench/wrk_post.lua "$3" >"$4"

@@ -7,8 +7,24 @@
 wrk.method = "POST"
 wrk.body = os.getenv("BENCH_BODY")
 wrk.headers["Content-Type"] = "application/json"
-local token = os.getenv("BENCH_TOKEN")
-if token and #token > 0 then wrk.headers["Authorization"] = "Bearer " .. token end
+-- $BENCH_TOKEN holds one session token, or several separated by spaces: then the requests go
+-- round the users in turn, as traffic from many people does (each made once, up front).
+local tokens = {}
+for token in string.gmatch(os.getenv("BENCH_TOKEN") or "", "%S+") do tokens[#tokens + 1] = token end
+if #tokens == 1 then wrk.headers["Authorization"] = "Bearer " .. tokens[1] end
+if #tokens > 1 then
+  local prepared, turn = {}, 0
+  function init(args)
+    for i, token in ipairs(tokens) do
+      wrk.headers["Authorization"] = "Bearer " .. token
+      prepared[i] = wrk.format()
+    end
+  end
+  function request()
+    turn = turn % #prepared + 1
+    return prepared[turn]
+  end
+end
 local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
 if pause > 0 then
   math.randomseed(os.time())
