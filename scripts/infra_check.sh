@@ -126,7 +126,7 @@ command -v "$PYTHON" >/dev/null 2>&1 || die "$PYTHON is missing (needed for the 
 export TF_CLI_CONFIG_FILE="$work/terraformrc"
 : >"$TF_CLI_CONFIG_FILE"
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
-terraform version | head -n 1
+terraform version | sed -n 1p
 printf 'provider mirror: %s\n' "$(find "$TF_PLUGIN_DIR/$AWS_PROVIDER" -mindepth 1 -maxdepth 1 -printf '%f ')"
 
 wants() { [[ " $PHASES " == *" $1 "* ]]; }
@@ -223,7 +223,7 @@ apply_and_plan() {
     shift 2
     tf "$dir" init -plugin-dir="$TF_PLUGIN_DIR" >/dev/null
     if ! tf "$dir" apply -auto-approve -parallelism=20 "$@" >"$work/$name.apply.log" 2>&1; then
-        grep -A 12 '^Error' "$work/$name.apply.log" | head -n 60
+        grep -A 12 '^Error' "$work/$name.apply.log" | sed -n 1,60p
         echo "$name: apply FAILED"
         return 1
     fi
@@ -233,7 +233,7 @@ apply_and_plan() {
     if ((plan_status == 0)); then
         echo "$name: second plan is empty (No changes; -detailed-exitcode = 0)"
     else
-        grep -E '^  # |^      [~+-] |Plan:|Error' "$work/$name.plan.log" | head -n 60
+        grep -E '^  # |^      [~+-] |Plan:|Error' "$work/$name.plan.log" | sed -n 1,60p
         echo "$name: second plan is NOT empty (-detailed-exitcode = $plan_status)"
     fi
     printf '%s %s\n' "${created:-0}" "$plan_status" >"$work/$name.result"
@@ -245,7 +245,7 @@ destroy() {
     local name="$1" dir="$2" destroyed
     shift 2
     if ! tf "$dir" destroy -auto-approve -parallelism=20 "$@" >"$work/$name.destroy.log" 2>&1; then
-        grep -A 12 '^Error' "$work/$name.destroy.log" | head -n 40
+        grep -A 12 '^Error' "$work/$name.destroy.log" | sed -n 1,40p
         echo "$name: destroy FAILED"
         return 1
     fi

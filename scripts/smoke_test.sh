@@ -67,7 +67,7 @@ web="http://127.0.0.1:${ports[web]}"
 jar="$logs/cookies"
 curl -s -c "$jar" -b "$jar" -X POST "$web/v1/auth/magic-link" -H 'Content-Type: application/json' \
   -d '{"email":"smoke@example.jo","locale":"ar"}' >/dev/null
-mail=$(ls "$logs/outbox"/*.json 2>/dev/null | head -1)
+mail=$(ls "$logs/outbox"/*.json 2>/dev/null | sed -n 1p)
 code=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["notes"]["code"])' "$mail" 2>/dev/null || true)
 curl -s -c "$jar" -b "$jar" -X POST "$web/v1/auth/magic-link/verify" -H 'Content-Type: application/json' \
   -d "{\"email\":\"smoke@example.jo\",\"code\":\"$code\"}" >"$logs/verify.json"
