@@ -60,6 +60,26 @@ struct SessionUserCacheTests {
         #expect(cache.isLive == false && cache.user(someone.id) == nil)
     }
 
+    @Test func aVerifiedTokenIsRememberedUntilItExpiresAndOnlyThatToken() async throws {
+        let tokens = await SessionTokens(secret: String(repeating: "k", count: 40), lifetime: 1)
+        let verified = VerifiedTokens()
+        let id = UUID()
+        let token = try await tokens.issue(userID: id, tokenVersion: 3)
+        let claims = try await tokens.verify(token, remembering: verified) { _ in 3 }
+        #expect(verified.claims(token) == claims)
+        // The version is still compared on every use.
+        await #expect(throws: AppError.self) { try await tokens.verify(token, remembering: verified) { _ in 4 } }
+        // A changed signature is another string: checked, refused, not remembered.
+        let forged = String(token.dropLast(3)) + (token.hasSuffix("AAA") ? "BBB" : "AAA")
+        await #expect(throws: AppError.self) { try await tokens.verify(forged, remembering: verified) { _ in 3 } }
+        #expect(verified.claims(forged) == nil)
+        // Past its expiry the remembered token is gone, and checking it again refuses it.
+        #expect(verified.claims(token, now: Date().addingTimeInterval(2)) == nil)
+        #expect(verified.claims(token) == nil)
+        try await Task.sleep(for: .milliseconds(1100))
+        await #expect(throws: AppError.self) { try await tokens.verify(token, remembering: verified) { _ in 3 } }
+    }
+
     @Test func theListenerEvictsChangedUsersAndStopsTrustWhenItsConnectionDies() async throws {
         try await TestDatabase.withFreshDatabase { client, settings in
             let users = UserRepository(client: client, logger: logger)

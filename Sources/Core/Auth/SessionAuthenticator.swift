@@ -20,7 +20,7 @@ extension SessionRequestContext {
 /// Reads the session (cookie `session`, or `Authorization: Bearer` for scripts and SDKs), checks it
 /// against the user's token version, and refuses mutating cookie requests whose `X-CSRF-Token`
 /// header does not echo the `csrf_token` cookie. With a `SessionUserCache` (the gateway), the user row
-/// comes from the cache while its change listener is connected.
+/// comes from the cache while its change listener is connected, and a token's signature is checked once.
 public struct SessionAuthenticator<Context: SessionRequestContext>: RouterMiddleware {
     let tokens: SessionTokens
     let users: UserRepository
@@ -46,7 +46,7 @@ public struct SessionAuthenticator<Context: SessionRequestContext>: RouterMiddle
         }
         let found = try await Telemetry.span("auth") { span in
             var found: User?
-            _ = try await tokens.verify(token) { id in
+            _ = try await tokens.verify(token, remembering: cache?.verifiedTokens) { id in
                 if let cached = cache?.user(id) {
                     span?.attributes["auth.cached"] = true
                     found = cached

@@ -23,6 +23,8 @@ public final class SessionUserCache: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Session tokens already verified: kept beside the users, as the same requests use both.
+    public let verifiedTokens = VerifiedTokens()
     /// How long an entry is used at most (a bound on memory and on anything the listener missed).
     public let lifetime: Duration
     /// How long a confirmation from the listener keeps the cache trusted.

@@ -22,22 +22,31 @@ struct OpenAIModerator: Moderator {
         do {
             let response = try await client.execute(request, timeout: .seconds(5))
             let body = try await response.body.collect(upTo: 1 << 20)
-            guard response.status.code == 200,
-                let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
-            else {
+            guard response.status.code == 200 else {
                 logger.warning("moderation service answered \(response.status.code); local check only")
                 return .allowed
             }
-            for result in json["results"] as? [[String: Any]] ?? [] where result["flagged"] as? Bool == true {
-                let categories = result["categories"] as? [String: Bool] ?? [:]
-                return ModerationVerdict(
-                    blocked: true, category: categories.filter(\.value).keys.sorted().first ?? "flagged")
+            let answer = try JSONDecoder().decode(Answer.self, from: Data(body.readableBytesView))
+            for result in answer.results where result.flagged {
+                let categories = (result.categories ?? [:]).filter { $0.value == true }
+                return ModerationVerdict(blocked: true, category: categories.keys.sorted().first ?? "flagged")
             }
             return .allowed
         } catch {
             logger.warning("moderation service unreachable; local check only", metadata: ["error": "\(error)"])
             return .allowed
         }
+    }
+}
+
+extension OpenAIModerator {
+    /// What the gateway reads of a moderation answer: per input, flagged or not, and which categories.
+    struct Answer: Decodable {
+        struct Result: Decodable {
+            let flagged: Bool
+            let categories: [String: Bool?]?
+        }
+        let results: [Result]
     }
 }
 
