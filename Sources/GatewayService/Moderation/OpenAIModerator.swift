@@ -26,9 +26,13 @@ struct OpenAIModerator: Moderator {
                 logger.warning("moderation service answered \(response.status.code); local check only")
                 return .allowed
             }
-            let answer = try JSONDecoder().decode(Answer.self, from: Data(body.readableBytesView))
-            for result in answer.results where result.flagged {
-                let categories = (result.categories ?? [:]).filter { $0.value == true }
+            let answer = try JSONValue.parse(body.readableBytesView)
+            guard let results = answer["results"]?.array else {
+                logger.warning("moderation answer without results; local check only")
+                return .allowed
+            }
+            for result in results where result["flagged"]?.bool == true {
+                let categories = (result["categories"]?.object ?? [:]).filter { $0.value.bool == true }
                 return ModerationVerdict(blocked: true, category: categories.keys.sorted().first ?? "flagged")
             }
             return .allowed
@@ -36,17 +40,6 @@ struct OpenAIModerator: Moderator {
             logger.warning("moderation service unreachable; local check only", metadata: ["error": "\(error)"])
             return .allowed
         }
-    }
-}
-
-extension OpenAIModerator {
-    /// What the gateway reads of a moderation answer: per input, flagged or not, and which categories.
-    struct Answer: Decodable {
-        struct Result: Decodable {
-            let flagged: Bool
-            let categories: [String: Bool?]?
-        }
-        let results: [Result]
     }
 }
 

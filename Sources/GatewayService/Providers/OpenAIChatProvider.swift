@@ -36,64 +36,21 @@ struct OpenAIChatProvider: ChatProvider {
             baseURL, "/v1/chat/completions", headers: [("Authorization", "Bearer \(apiKey)")], body: body)
         let response = try await ProviderHTTP.execute(http, client: client, timeout: timeout, provider: name)
         return ProviderHTTP.events(from: response.body, provider: name) { event in
-            guard event.data != "[DONE]",
-                let chunk = try? JSONDecoder().decode(Chunk.self, from: Data(event.data.utf8))
-            else { return [] }
-            if let error = chunk.error {
-                throw ProviderError.unavailable(provider: "openai", status: error.code ?? 500)
+            guard event.data != "[DONE]", let chunk = try? JSONValue.parse(event.data) else { return [] }
+            if let error = chunk["error"], error.object != nil {
+                throw ProviderError.unavailable(provider: "openai", status: error["code"]?.int ?? 500)
             }
             var out: [ChatEvent] = []
-            for choice in chunk.choices ?? [] {
-                if let text = choice.delta?.content, !text.isEmpty { out.append(.text(text)) }
-                if let reason = choice.finishReason { out.append(.finished(reason: reason)) }
+            for choice in chunk["choices"]?.array ?? [] {
+                if let text = choice["delta"]?["content"]?.string, !text.isEmpty { out.append(.text(text)) }
+                if let reason = choice["finish_reason"]?.string { out.append(.finished(reason: reason)) }
             }
-            if let usage = chunk.usage {
-                out.append(.usage(input: usage.promptTokens ?? 0, output: usage.completionTokens ?? 0))
+            if let usage = chunk["usage"], usage.object != nil {
+                out.append(
+                    .usage(input: usage["prompt_tokens"]?.int ?? 0, output: usage["completion_tokens"]?.int ?? 0))
             }
             return out
         }
-    }
-
-    /// One `chat.completion.chunk` event (or the error event a stream can end with): only what the
-    /// gateway reads. Decoded into these types, a chunk costs a fraction of a `JSONSerialization` tree.
-    struct Chunk: Decodable {
-        struct Choice: Decodable {
-            struct Delta: Decodable {
-                let content: String?
-            }
-            let delta: Delta?
-            let finishReason: String?
-
-            enum CodingKeys: String, CodingKey {
-                case delta
-                case finishReason = "finish_reason"
-            }
-        }
-
-        struct Usage: Decodable {
-            let promptTokens: Int?
-            let completionTokens: Int?
-
-            enum CodingKeys: String, CodingKey {
-                case promptTokens = "prompt_tokens"
-                case completionTokens = "completion_tokens"
-            }
-        }
-
-        /// `{"error": {"message": …, "type": …, "code": …}}`; `code` is a number, a string or null.
-        struct Failure: Decodable {
-            let code: Int?
-
-            enum CodingKeys: String, CodingKey { case code }
-
-            init(from decoder: any Decoder) throws {
-                code = try? decoder.container(keyedBy: CodingKeys.self).decode(Int.self, forKey: .code)
-            }
-        }
-
-        let choices: [Choice]?
-        let usage: Usage?
-        let error: Failure?
     }
 }
 
