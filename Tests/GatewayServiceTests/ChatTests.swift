@@ -360,6 +360,40 @@ struct ChatTests {
         }
     }
 
+    @Test func aBodyOfTheWrongShapeIsRefusedWithOneSentenceAndChangesNothing() async throws {
+        try await GatewayHarness.run { harness, client in
+            let (userID, headers) = try await harness.user()
+            let bodies = [
+                "not json", "[]", #"{"messages": "hi"}"#, #"{"messages": [{"role": "user"}]}"#,
+                #"{"messages": [{"role": "user", "content": 5}]}"#, #"{"messages": [], "max_tokens": "16"}"#,
+                #"{"messages": [], "max_tokens": 1.5}"#, #"{"messages": [], "stream": "yes"}"#,
+                #"{"messages": [], "conversation_id": "not-a-uuid"}"#, #"{"messages": [], "attachments": ["x"]}"#,
+                #"{"messages": [{"role": "user", "content": "hi"}],}"#,
+            ]
+            for body in bodies {
+                try await client.execute(
+                    uri: "/v1/chat/complete", method: .post, headers: headers, body: ByteBuffer(string: body)
+                ) { response in
+                    #expect(response.status == .badRequest, "\(body)")
+                    let error = json(response)["error"] as? [String: Any]
+                    #expect(error?["code"] as? String == "validation_failed", "\(body)")
+                    #expect(error?["message_ar"] as? String == "الطلب غير صالح: تحقّق من البيانات المرسلة.")
+                }
+            }
+            #expect(try await harness.billedTokens(userID) == 0)
+            // Fields the endpoint does not read are ignored; null is the same as absent.
+            try await client.execute(
+                uri: "/v1/chat/complete", method: .post, headers: headers,
+                body: ByteBuffer(
+                    string:
+                        #"{"messages": [{"role": "user", "content": "مرحبا", "name": "x"}], "temperature": 0.2, "system": null, "max_tokens": 16}"#
+                )
+            ) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+            }
+        }
+    }
+
     @Test func blockedContentIs422AndReachesNoProvider() async throws {
         try await withFakeOpenAI { fake, port in
             try await GatewayHarness.run(extra: ["MODERATION_BLOCKLIST": "كلمة محظورة"], openAIPort: port) {

@@ -38,8 +38,7 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .forbidden: return .forbidden
             case .badRequest:
                 // The framework's text names decoder internals; users get one plain sentence in both languages.
-                return .validation(
-                    "The request is malformed: check the data you sent.", "الطلب غير صالح: تحقّق من البيانات المرسلة.")
+                return .malformedRequest
             default:
                 if httpError.status.code < 500 {
                     return AppError(
@@ -59,6 +58,10 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 extension AppError {
+    /// A body that is not the shape the endpoint reads (what the framework's decoder refuses with 400).
+    public static let malformedRequest = AppError.validation(
+        "The request is malformed: check the data you sent.", "الطلب غير صالح: تحقّق من البيانات المرسلة.")
+
     /// The JSON response for this error.
     public func response() -> Response {
         var body: [String: String] = ["code": code, "message": message, "message_ar": messageAr]
