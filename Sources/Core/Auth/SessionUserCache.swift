@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -138,15 +139,50 @@ public struct UserChangeListener: Service {
     }
 
     private func listenOnce() async throws {
-        let connection = try await PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.any(), configuration: try configuration(), id: 0, logger: logger
-        ).get()
-        do {
-            try await listen(on: connection)
-        } catch {
-            try? await connection.close()
-            throw error
+        let connection = try await connect()
+        // Cancelled (shutdown), the connection is closed: whatever waits on it — the notifications, a
+        // heartbeat query — ends at once instead of holding the service up.
+        try await withTaskCancellationHandler {
+            do {
+                try await listen(on: connection)
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        } onCancel: {
+            connection.close().whenComplete { _ in }
         }
+    }
+
+    struct ConnectTimedOut: Error {}
+
+    /// Connects within 10 s, or throws: a server that accepts the connection but never finishes its
+    /// start-up would otherwise hold the listener (and a shutdown) forever. A connection that completes
+    /// after the deadline is closed.
+    private func connect() async throws -> PostgresConnection {
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
+        let connecting: EventLoopFuture<PostgresConnection> = PostgresConnection.connect(
+            on: loop, configuration: try configuration(), id: 0, logger: logger)
+        let answer = loop.makePromise(of: PostgresConnection.self)
+        // Whichever comes first, the connection or the deadline, completes the answer.
+        let answered = NIOLockedValueBox(false)
+        let first = {
+            answered.withLockedValue { done in
+                defer { done = true }
+                return !done
+            }
+        }
+        let deadline = loop.scheduleTask(in: .seconds(10)) { if first() { answer.fail(ConnectTimedOut()) } }
+        connecting.whenComplete { result in
+            deadline.cancel()
+            switch result {
+            case .success(let connection):
+                if first() { answer.succeed(connection) } else { connection.close().whenComplete { _ in } }
+            case .failure(let error):
+                if first() { answer.fail(error) }
+            }
+        }
+        return try await answer.futureResult.get()
     }
 
     private func listen(on connection: PostgresConnection) async throws {
