@@ -28,7 +28,18 @@ export TEST_AWS_ENDPOINT="http://127.0.0.1:$moto_port"
 
 if [ "${SMOKE_ONLY:-0}" != 1 ]; then
   started=$(date +%s)
-  swift test "$@"
+  swift build --build-tests
+  log "tests built in $(( $(date +%s) - started ))s"
+  started=$(date +%s)
+  # A test that never ends fails the run after SWIFT_TEST_TIMEOUT seconds, naming what had not finished.
+  status=0
+  timeout -k 15 "${SWIFT_TEST_TIMEOUT:-900}" swift test --skip-build "$@" 2>&1 | tee "$work/swift-test.log" || status=$?
+  if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    pkill -9 -f 'AIStudioPackageTests.xctest' || true
+    log "swift test did not finish within ${SWIFT_TEST_TIMEOUT:-900}s; tests started and not finished:"
+    scripts/lib/unfinished_tests.py "$work/swift-test.log" >&2
+  fi
+  [ "$status" -eq 0 ] || exit "$status"
   log "swift test finished in $(( $(date +%s) - started ))s"
 fi
 

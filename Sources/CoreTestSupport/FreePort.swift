@@ -4,7 +4,7 @@ import Foundation
 /// A redis-server of the test's own, so a test may stop and restart it.
 public final class LocalRedisServer: @unchecked Sendable {
     public let port: Int
-    private var process: Process?
+    private var process: ChildProcess?
     private let directory: String
 
     /// Extra `redis-server` options, e.g. `["--enable-debug-command", "local"]`.
@@ -20,14 +20,13 @@ public final class LocalRedisServer: @unchecked Sendable {
     }
 
     public func start() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
+        guard let redis = ChildProcess.onPath("redis-server") else { throw POSIXError(.ENOENT) }
+        let process = try ChildProcess.start(
+            redis,
             [
-                "redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", directory, "--logfile", directory + "/redis.log",
-            ] + options
-        try process.run()
+                "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory,
+                "--logfile", directory + "/redis.log",
+            ] + options)
         self.process = process
         for _ in 0..<100 {
             if canConnect(port: port) { return }
@@ -36,12 +35,11 @@ public final class LocalRedisServer: @unchecked Sendable {
         throw POSIXError(.ECONNREFUSED)
     }
 
-    /// Kills the server as a crash would (SIGKILL cannot be blocked, unlike SIGTERM, whose mask the
-    /// child may inherit from a thread of the test process).
+    /// Kills the server as a crash would, and waits until it is gone (its port is free again).
     public func stop() {
         guard let process else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        _ = process.waitBlocking(timeout: .seconds(10))
         self.process = nil
     }
 

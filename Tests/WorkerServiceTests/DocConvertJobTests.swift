@@ -45,15 +45,12 @@ struct DocConvertJobTests {
 
     /// pdftotext's text, NFKC-normalised and without bidi controls (it wraps right-to-left runs in them).
     static func pdfText(_ pdf: URL) async throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
-        process.arguments = [pdf.path, "-"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self).precomposedStringWithCompatibilityMapping
+        let textFile = pdf.appendingPathExtension("txt")
+        defer { try? FileManager.default.removeItem(at: textFile) }
+        let (termination, output) = try await ChildProcess.run(
+            "/usr/bin/pdftotext", [pdf.path, textFile.path], timeout: .seconds(30))
+        #expect(termination.succeeded, "pdftotext: \(output)")
+        let text = try String(contentsOf: textFile, encoding: .utf8).precomposedStringWithCompatibilityMapping
         return String(
             text.unicodeScalars.filter {
                 !(0x202A...0x202E).contains($0.value) && !(0x2066...0x2069).contains($0.value)

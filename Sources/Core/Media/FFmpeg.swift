@@ -4,6 +4,7 @@ import Foundation
 public enum FFmpeg {
     public struct Failure: Error, CustomStringConvertible {
         public let tool: String
+        /// The exit status, or minus the signal that ended it (a time limit: -9).
         public let status: Int32
         public let output: String
 
@@ -24,30 +25,12 @@ public enum FFmpeg {
         async throws
         -> String
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-                return
-            }
-            let pid = process.processIdentifier
-            Task {
-                try? await Task.sleep(for: timeout)
-                if process.isRunning { kill(pid, SIGKILL) }
-            }
+        let (termination, text) = try await ChildProcess.run("/usr/bin/\(tool)", arguments, timeout: timeout)
+        switch termination {
+        case .exited(0): return text
+        case .exited(let status): throw Failure(tool: tool, status: status, output: text)
+        case .signalled(let signal): throw Failure(tool: tool, status: -signal, output: text)
         }
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard status == 0 else { throw Failure(tool: tool, status: status, output: text) }
-        return text
     }
 
     /// The container's duration in seconds.

@@ -25,22 +25,14 @@ struct OfficeSettings: Sendable {
         if mode == "off" {
             executable = nil
         } else if let configured = source["UNOSERVER_BIN"] {
-            executable = configured
+            executable = configured.contains("/") ? configured : ChildProcess.onPath(configured) ?? configured
         } else {
             let local = FileManager.default.currentDirectoryPath + "/.venv-office/bin/unoserver"
-            executable = FileManager.default.isExecutableFile(atPath: local) ? local : Self.onPath("unoserver")
+            executable = FileManager.default.isExecutableFile(atPath: local) ? local : ChildProcess.onPath("unoserver")
         }
         port = try source.int("UNOSERVER_PORT", default: 0, range: 0...65535)
         timeout = .seconds(try source.int("DOC_CONVERT_TIMEOUT_SECONDS", default: 60, range: 5...600))
         startAtBoot = try source.bool("OFFICE_START_AT_BOOT", default: true)
-    }
-
-    static func onPath(_ name: String) -> String? {
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-            let path = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        return nil
     }
 }
 
@@ -64,7 +56,7 @@ actor OfficeConverter {
 
     let settings: OfficeSettings
     let logger: Logger
-    private var process: Process?
+    private var process: ChildProcess?
     private var port = 0
     private var starting: Task<Void, Error>?
     private(set) var restarts = 0
@@ -108,7 +100,7 @@ actor OfficeConverter {
     /// Starts the listener if it is not running, and waits until it answers `info`.
     func ensureRunning() async throws {
         guard let executable = settings.executable else { throw Failure.unavailable }
-        if let process, process.isRunning, starting == nil { return }
+        if let process, !process.hasExited, starting == nil { return }
         if let starting { return try await starting.value }
         let task = Task { try await self.launch(executable) }
         starting = task
@@ -134,24 +126,18 @@ actor OfficeConverter {
         let unoPort = try freeLoopbackPort()
         profile = profileBase.appendingPathExtension("\(restarts + 1).d")
         try? FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
-        let process = Process()
         let arguments = [
             "--interface", "127.0.0.1", "--port", String(port), "--uno-interface", "127.0.0.1", "--uno-port",
             String(unoPort), "--user-installation", profile.path,
             "--conversion-timeout", String(settings.timeout.components.seconds), "--quiet",
         ]
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
-        process.standardError = (try? FileHandle(forWritingTo: logFile)) ?? FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess.start(executable, arguments, output: .file(logFile.path))
         self.process = process
         restarts += 1
         let started = ContinuousClock.now
         while ContinuousClock.now - started < .seconds(90) {
             let output = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
-            if !process.isRunning || output.contains("Address already in use") {
+            if process.hasExited || output.contains("Address already in use") {
                 logger.warning(
                     "LibreOffice listener stopped while starting", metadata: ["output": "\(output.suffix(300))"])
                 await stop()
@@ -159,7 +145,7 @@ actor OfficeConverter {
             }
             // Answered, and by ours: another listener could hold the port if ours failed to bind it.
             if let reply = try? await post(XMLRPC.call("info", []), timeout: .seconds(2)), reply.contains("unoserver"),
-                process.isRunning
+                !process.hasExited
             {
                 logger.info(
                     "LibreOffice listener ready",
@@ -208,7 +194,7 @@ actor OfficeConverter {
 
     /// Kills the listener as a crash would (tests: the next conversion must start a new one).
     func crashForTesting() {
-        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process?.signal(SIGKILL)
     }
 
     struct HTTPClientTimeout: Error {}
