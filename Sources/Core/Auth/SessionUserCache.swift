@@ -120,7 +120,9 @@ public struct UserChangeListener: Service {
             var failures = 0
             while !Task.isCancelled {
                 do {
-                    try await listenOnce()
+                    // Not held by the attempt once cancelled: postgres-nio can leave a query on a connection
+                    // closed under it unanswered (seen at shutdown), and the service group would wait forever.
+                    try await Abandonable.run { try await listenOnce() }
                 } catch {
                     cache.lose()
                     if Task.isCancelled { break }
@@ -166,7 +168,7 @@ public struct UserChangeListener: Service {
         let answer = loop.makePromise(of: PostgresConnection.self)
         // Whichever comes first, the connection or the deadline, completes the answer.
         let answered = NIOLockedValueBox(false)
-        let first = {
+        let first: @Sendable () -> Bool = {
             answered.withLockedValue { done in
                 defer { done = true }
                 return !done
@@ -198,8 +200,12 @@ public struct UserChangeListener: Service {
                 }
                 group.addTask {
                     while true {
-                        // A reply proves the connection (and so the LISTEN on it) is alive.
-                        _ = try await connection.query("SELECT 1", logger: logger).collect()
+                        // A reply proves the connection (and so the LISTEN on it) is alive; none within
+                        // five heartbeats, and it is given up (a connection closed under a query, or a
+                        // network that stopped answering, may never answer nor fail).
+                        try await Abandonable.run(timeout: heartbeat * 5) {
+                            _ = try await connection.query("SELECT 1", logger: logger).collect()
+                        }
                         cache.confirm()
                         try await Task.sleep(for: heartbeat)
                     }
