@@ -24,10 +24,7 @@ struct StudioStreamFormat: ChatStreamFormat {
                 "input_tokens": summary.outcome.input ?? 0, "output_tokens": summary.outcome.output ?? 0,
                 "billed": summary.billed,
             ],
-            "quota": [
-                "kind": summary.quota.kind, "used": summary.quota.used, "limit": summary.quota.limit,
-                "percent": summary.quota.percent, "warn": summary.quota.warn, "blocked": summary.quota.blocked,
-            ],
+            "quota": summary.quota.jsonObject,
         ]
         if let id = summary.conversationID { done["conversation_id"] = id.uuidString.lowercased() }
         return Self.event("done", done)

@@ -23,6 +23,11 @@ struct QuotaState: Codable, Sendable, Equatable {
         warn = meter.warn
         blocked = meter.blocked
     }
+
+    /// The same fields as its `Codable` form, for answers written with `JSONWriter`.
+    var jsonObject: [String: Any] {
+        ["kind": kind, "used": used, "limit": limit, "percent": percent, "warn": warn, "blocked": blocked]
+    }
 }
 
 /// Reserve → call → settle against the user's current period, atomically in Redis (Lua), with
