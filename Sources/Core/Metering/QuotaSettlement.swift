@@ -44,7 +44,7 @@ public struct QuotaSettlement: Sendable {
         guard billed > 0 else { return (try await move(reservation, billed: 0), nil) }
         let row = UsageRow(
             userID: userID, kind: reservation.kind, amount: billed, model: model,
-            meta: String(decoding: try JSONEncoder.studio.encode(meta), as: UTF8.self))
+            meta: String(decoding: try JSONWriter.bytes(meta), as: UTF8.self))
         async let written = Telemetry.query("INSERT usage_logs") { try await write(row) }
         let moved = await Result { try await move(reservation, billed: billed) }
         let result: Written

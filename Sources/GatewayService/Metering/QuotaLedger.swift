@@ -137,7 +137,7 @@ struct QuotaLedger: Sendable {
 
     /// Gives the reservation back unused (the call failed or was refused).
     func release(_ reservation: Reservation) async {
-        _ = try? await redis.send("ZREM", reservation.reservationsKey, reservation.member)
+        await QuotaSettlement(redis: redis, postgres: postgres, logger: logger).release(reference(reservation))
     }
 
     /// The period and limits of the user's current subscription. Kept in this process for a few
