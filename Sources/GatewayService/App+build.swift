@@ -3,13 +3,14 @@ import Core
 import Hummingbird
 import Logging
 import Prometheus
+import ServiceLifecycle
 
 typealias AppRequestContext = GatewayRequestContext
 
 /// Wires the gateway: the catalogue, the metered AI routes, and its dependencies. Does no I/O itself.
 func buildApplication(
     settings: GatewaySettings, dependencies: StudioDependencies, tokens: SessionTokens, httpClient: HTTPClient,
-    registry: PrometheusCollectorRegistry, logger: Logger
+    registry: PrometheusCollectorRegistry, extraServices: [any Service] = [], logger: Logger
 ) throws -> some ApplicationProtocol {
     // Signed-in users kept for a few seconds, trusted only while the change listener hears PostgreSQL.
     let sessionCache =
@@ -20,8 +21,8 @@ func buildApplication(
         sessionCache: sessionCache, logger: logger)
     return dependencies.application(
         router: router, name: "gateway", settings: settings.common,
-        extraServices: sessionCache.map { [UserChangeListener(settings: settings.database, cache: $0, logger: logger)] }
-            ?? [],
+        extraServices: extraServices
+            + (sessionCache.map { [UserChangeListener(settings: settings.database, cache: $0, logger: logger)] } ?? []),
         logger: logger)
 }
 

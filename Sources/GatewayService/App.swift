@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Core
 import Foundation
 import NIOCore
@@ -17,9 +18,10 @@ struct GatewayMain {
                 logger: logger)
             let tokens = await SessionTokens(
                 secret: settings.jwt.secret, lifetime: TimeInterval(settings.jwt.lifetimeSeconds))
+            let providers = HTTPClient.studioProviders()
             return try buildApplication(
-                settings: settings, dependencies: dependencies, tokens: tokens, httpClient: .shared, registry: registry,
-                logger: logger)
+                settings: settings, dependencies: dependencies, tokens: tokens, httpClient: providers,
+                registry: registry, extraServices: [HTTPClientService(client: providers)], logger: logger)
         }
     }
 }

@@ -12,6 +12,18 @@ extension HTTPClient {
         configuration.decompression = .disabled
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
+
+    /// The gateway's client for AI providers. The studio's own spans (`provider …`, `HTTP POST host`)
+    /// already describe each call, so AsyncHTTPClient's span of its own is off (with no global tracer it
+    /// still cost a span and its attributes per call); and up to 64 connections per provider host, where
+    /// the default 8 had requests wait for a connection at a few hundred requests a second (each chat
+    /// request makes two calls, moderation and the answer).
+    public static func studioProviders() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.tracing.tracer = nil
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
 }
 
 /// Shuts an `HTTPClient` down when the service group stops.
