@@ -127,6 +127,22 @@ struct DocConvertJobTests {
         #expect(FileManager.default.fileExists(atPath: work.appendingPathComponent("second.pdf").path))
         await converter.stop()
     }
+
+    /// A worker told to stop must be gone within seconds (ECS waits 30 s, the smoke test 5): signalled all
+    /// at once, LibreOffice's launcher stayed behind with an unreaped `soffice.bin` until it was killed.
+    @Test func stoppingLibreOfficeEndsEveryProcessOfItWithinSeconds() async throws {
+        let converter = OfficeConverter(
+            settings: try OfficeSettings(ConfigSource([:])), logger: Logger(label: "office-test"))
+        try await converter.ensureRunning()
+        let pids = OfficeConverter.processes(mentioning: await converter.profilePath)
+        #expect(pids.count >= 2, "unoserver and LibreOffice: \(pids)")
+        let started = ContinuousClock.now
+
+        await converter.stop()
+
+        #expect(ContinuousClock.now - started < .seconds(4))
+        #expect(!pids.contains(where: OfficeConverter.isRunning))
+    }
 }
 
 extension DocConvertJobTests {

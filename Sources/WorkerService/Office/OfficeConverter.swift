@@ -161,22 +161,38 @@ actor OfficeConverter {
     }
 
     private var logFile: URL { profile.appendingPathExtension("log") }
-    /// Stops unoserver and the LibreOffice it started through its launcher, also when unoserver already died:
-    /// every process whose command line names this start's profile folder (unique per start). Waits up to
-    /// 5 s for them to end (then kills them) and removes the profile.
+    /// The current start's LibreOffice profile folder (every process of it names it).
+    var profilePath: String { profile.path }
+    /// Stops unoserver and the LibreOffice it started through its launcher, also when unoserver already died,
+    /// and removes the profile. Only unoserver is asked (SIGTERM): it stops LibreOffice and waits for it, about
+    /// 2 s. Signalled all at once, LibreOffice's launcher can stay behind with its `soffice.bin` unreaped, so
+    /// whatever still names this start's profile folder (unique per start) after 3 s — or at once, when
+    /// unoserver is already gone — is killed.
     func stop() async {
         let profile = self.profile
+        let listener = process
         process = nil
         let pids = Self.processes(mentioning: profile.path)
-        for pid in pids { kill(pid, SIGTERM) }
-        for _ in 0..<50 where pids.contains(where: { kill($0, 0) == 0 }) {
-            try? await Task.sleep(for: .milliseconds(100))
+        if let listener, !listener.hasExited {
+            listener.signal(SIGTERM)
+            for _ in 0..<30 where pids.contains(where: Self.isRunning) {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
         }
-        for pid in pids where kill(pid, 0) == 0 { kill(pid, SIGKILL) }
+        for pid in pids where Self.isRunning(pid) { kill(pid, SIGKILL) }
         if profile != profileBase {
             try? FileManager.default.removeItem(at: profile)
             try? FileManager.default.removeItem(at: profile.appendingPathExtension("log"))
         }
+    }
+
+    /// Whether `pid` is a process that has not ended: a zombie (ended, not yet reaped by its parent) has not
+    /// gone from /proc, and `kill(pid, 0)` still succeeds for it.
+    static func isRunning(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
     }
 
     /// Process ids (from /proc) whose command line contains `text`.
