@@ -62,6 +62,7 @@ as_pg_user() {
 }
 
 # start_postgres DIR PORT: a cluster in DIR (created if missing) with superuser "studio", trust auth on loopback.
+# PG_FSYNC=off for throwaway test clusters; PG_OPTIONS adds server settings (e.g. "-c wal_compression=on").
 start_postgres() {
   local dir=$1 port=$2 bin
   bin=$(pg_bin)
@@ -75,7 +76,7 @@ start_postgres() {
   mkdir -p "$dir/socket"
   if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$dir/socket"; fi
   as_pg_user "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir/socket -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${PG_FSYNC:-on}" start >/dev/null
+    -o "-p $port -k $dir/socket -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=${PG_FSYNC:-on} ${PG_OPTIONS:-}" start >/dev/null
   STACK_PG_DIRS+=("$dir")
   log "postgres ready on 127.0.0.1:$port"
 }
