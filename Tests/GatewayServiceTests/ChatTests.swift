@@ -441,6 +441,39 @@ struct ChatTests {
         }
     }
 
+    /// A chat sends its history with every turn; only what the moderation API has not passed yet goes to
+    /// it again, and a flagged text is checked (and refused) every time.
+    @Test func openAIModerationSeesEachPassedTextOnce() async throws {
+        @Sendable func turn(_ messages: [(String, String)]) -> ByteBuffer {
+            let object: [String: Any] = [
+                "messages": messages.map { ["role": $0.0, "content": $0.1] }, "max_tokens": 50,
+            ]
+            return ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: object))
+        }
+        try await withFakeOpenAI { fake, port in
+            try await GatewayHarness.run(openAIPort: port) { harness, client in
+                let (_, headers) = try await harness.user()
+                let first = [("user", "ما هي عاصمة الأردن؟")]
+                let second = first + [("assistant", "عمّان"), ("user", "وما أكبر مدنها بعدها؟")]
+                let flagged = second + [("assistant", "الزرقاء"), ("user", "please flag-me now")]
+                var statuses: [HTTPResponse.Status] = []
+                for body in [first, second, second, flagged, flagged] {
+                    try await client.execute(
+                        uri: "/v1/chat/complete", method: .post, headers: headers, body: turn(body)
+                    ) { statuses.append($0.status) }
+                }
+
+                #expect(statuses == [.ok, .ok, .ok, .unprocessableContent, .unprocessableContent])
+                #expect(
+                    fake.moderationInputs.withLock { $0 } == [
+                        ["ما هي عاصمة الأردن؟"], ["عمّان", "وما أكبر مدنها بعدها؟"],
+                        ["الزرقاء", "please flag-me now"], ["الزرقاء", "please flag-me now"],
+                    ])
+                #expect(fake.calls.load(ordering: .relaxed) == 3)
+            }
+        }
+    }
+
     @Test func providerFailuresMapToClearErrorsAndChargeNothing() async throws {
         try await withFakeOpenAI { _, port in
             let catalog = try Self.catalogFile([

@@ -8,6 +8,8 @@ import Synchronization
 final class FakeOpenAI: Sendable {
     let calls = Atomic<Int>(0)
     let moderationCalls = Atomic<Int>(0)
+    /// The `input` of every moderation request, in order.
+    let moderationInputs = Mutex<[[String]]>([])
     /// The content of the last user message of the last chat request.
     let lastUserMessage = Mutex<String>("")
     let reply: String
@@ -23,6 +25,7 @@ final class FakeOpenAI: Sendable {
             let body = try await request.body.collect(upTo: 1 << 20)
             let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] ?? [:]
             let inputs = json["input"] as? [String] ?? []
+            self.moderationInputs.withLock { $0.append(inputs) }
             guard json["model"] as? String == "omni-moderation-latest" else {
                 return Self.error(400, "unknown model", type: "invalid_request_error")
             }

@@ -12,9 +12,12 @@ struct OpenAIModerator: Moderator {
     let baseURL: String
     let client: HTTPClient
     let logger: Logger
+    /// Shared by every request this moderator checks: only texts it has not passed yet are sent.
+    let approved = ApprovedTexts()
 
     func check(_ texts: [String]) async throws -> ModerationVerdict {
-        let inputs = texts.filter { !$0.isEmpty }
+        var seen = Set<String>()
+        let inputs = texts.filter { !$0.isEmpty && seen.insert($0).inserted && !approved.contains($0) }
         guard !inputs.isEmpty else { return .allowed }
         let request = try ProviderHTTP.jsonPOST(
             baseURL, "/v1/moderations", headers: [("Authorization", "Bearer \(apiKey)")],
@@ -35,6 +38,8 @@ struct OpenAIModerator: Moderator {
                 let categories = (result["categories"]?.object ?? [:]).filter { $0.value.bool == true }
                 return ModerationVerdict(blocked: true, category: categories.keys.sorted().first ?? "flagged")
             }
+            // One result per input, none flagged: these need not be sent again.
+            if results.count == inputs.count { approved.insert(inputs) }
             return .allowed
         } catch {
             logger.warning("moderation service unreachable; local check only", metadata: ["error": "\(error)"])
