@@ -96,7 +96,8 @@ struct ConversationTests {
     @Test func othersCannotOpenContinueRenameOrDelete() async throws {
         try await GatewayHarness.run { harness, client in
             let (_, owner) = try await harness.user()
-            let (_, other) = try await harness.user()
+            // 1,000 tokens left: room for one request of 900 at a time.
+            let (otherID, other) = try await harness.user(usedTokens: 149_000)
             let id = try #require(try await chat("سري", headers: owner, client: client)["conversation_id"] as? String)
 
             try await client.execute(uri: "/v1/conversations/\(id)", method: .get, headers: other) { response in
@@ -113,9 +114,19 @@ struct ConversationTests {
             }
             try await client.execute(
                 uri: "/v1/chat/complete", method: .post, headers: other,
-                body: ByteBuffer(string: #"{"conversation_id":"\#(id)","messages":[{"role":"user","content":"hi"}]}"#)
+                body: ByteBuffer(
+                    string:
+                        #"{"conversation_id":"\#(id)","messages":[{"role":"user","content":"hi"}],"max_tokens":900}"#)
             ) { response in
                 #expect(response.status == .notFound)
+            }
+            // Nothing billed, and the reservation made beside the ownership check was given back at once.
+            #expect(try await harness.billedTokens(otherID) == 0)
+            try await client.execute(
+                uri: "/v1/chat/complete", method: .post, headers: other,
+                body: ByteBuffer(string: #"{"messages":[{"role":"user","content":"hi"}],"max_tokens":900}"#)
+            ) { response in
+                #expect(response.status == .ok)
             }
         }
     }
