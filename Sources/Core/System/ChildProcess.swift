@@ -81,8 +81,10 @@ public final class ChildProcess: Sendable {
             posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
             posix_spawn_file_actions_adddup2(&actions, pipe[1], 2)
         }
+        // After the dup2s (actions run in order); where glibc lacks it, our own descriptors are close-on-exec.
         let closing = cspawn_file_actions_addclosefrom(&actions, 3)
         if closing != 0 && closing != ENOSYS {
+            for end in pipe where end >= 0 { close(end) }
             throw SpawnError(executable: executable, code: closing)
         }
 
