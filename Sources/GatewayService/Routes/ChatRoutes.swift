@@ -143,28 +143,17 @@ struct ChatRoutes {
             throw AppError.promptTooLongForPlan(limit: allowed)
         }
         // Whose conversation it is, checked beside moderation and the reservation: one PostgreSQL round trip
-        // less before the provider on every follow-up message. A reservation made for a conversation that
-        // is not the user's is given back before the 404.
+        // less before the provider on every follow-up message.
         let conversationID = body.conversationID
-        async let owned: Bool = {
-            guard let conversationID else { return true }
-            return try await conversations.find(id: conversationID, userID: user.id) != nil
-        }()
         let reservation = try await ledger.reserve(
             userID: user.id, kind: .tokens, amount: plan.estimate,
             moderating: [body.system ?? ""] + plan.request.messages.map(\.content), with: moderator,
-            admission: admission, logger: logger)
-        let isOwned: Bool
-        do {
-            isOwned = try await owned
-        } catch {
-            await ledger.release(reservation)
-            throw error
-        }
-        guard isOwned else {
-            await ledger.release(reservation)
-            throw AppError.notFound
-        }
+            admission: admission,
+            alongside: { [conversations] in
+                if let conversationID, try await conversations.find(id: conversationID, userID: user.id) == nil {
+                    throw AppError.notFound
+                }
+            }, logger: logger)
         let opened: (CatalogModel, AsyncThrowingStream<ChatEvent, any Error>, (any Span)?)
         let opening = ContinuousClock.now
         do {
