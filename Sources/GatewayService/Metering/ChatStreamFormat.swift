@@ -20,10 +20,10 @@ struct StudioStreamFormat: ChatStreamFormat {
     func closing(_ summary: Metering.Summary, model: CatalogModel) -> ByteBuffer {
         var done: [String: Any] = [
             "model": model.id, "provider": model.provider, "finish_reason": summary.outcome.finishReason,
-            "usage": [
-                "input_tokens": summary.outcome.input ?? 0, "output_tokens": summary.outcome.output ?? 0,
-                "billed": summary.billed,
-            ],
+            "usage": ChatRoutes.Usage(
+                inputTokens: summary.outcome.input ?? 0, outputTokens: summary.outcome.output ?? 0,
+                billed: summary.billed
+            ).jsonObject,
             "quota": summary.quota.jsonObject,
         ]
         if let id = summary.conversationID { done["conversation_id"] = id.uuidString.lowercased() }

@@ -15,18 +15,21 @@ final class ApprovedTexts: Sendable {
         self.capacity = capacity
     }
 
-    func contains(_ text: String) -> Bool {
-        let key = SHA256.hash(data: Array(text.utf8))
+    /// The texts not passed within the last hour, each with its key for `insert`.
+    func unapproved(_ texts: [String]) -> [(text: String, key: SHA256.Digest)] {
+        let keyed = texts.map { (text: $0, key: SHA256.hash(data: Array($0.utf8))) }
+        let now = ContinuousClock.now
         return entries.withLock { entries in
-            guard let expires = entries[key] else { return false }
-            if expires > .now { return true }
-            entries[key] = nil
-            return false
+            keyed.filter { entry in
+                guard let expires = entries[entry.key] else { return true }
+                if expires > now { return false }
+                entries[entry.key] = nil
+                return true
+            }
         }
     }
 
-    func insert(_ texts: [String]) {
-        let keys = texts.map { SHA256.hash(data: Array($0.utf8)) }
+    func insert(_ keys: [SHA256.Digest]) {
         let expires = ContinuousClock.now + lifetime
         entries.withLock { entries in
             if entries.count + keys.count > capacity {

@@ -17,7 +17,8 @@ struct OpenAIModerator: Moderator {
 
     func check(_ texts: [String]) async throws -> ModerationVerdict {
         var seen = Set<String>()
-        let inputs = texts.filter { !$0.isEmpty && seen.insert($0).inserted && !approved.contains($0) }
+        let unapproved = approved.unapproved(texts.filter { !$0.isEmpty && seen.insert($0).inserted })
+        let inputs = unapproved.map(\.text)
         guard !inputs.isEmpty else { return .allowed }
         let request = try ProviderHTTP.jsonPOST(
             baseURL, "/v1/moderations", headers: [("Authorization", "Bearer \(apiKey)")],
@@ -39,7 +40,7 @@ struct OpenAIModerator: Moderator {
                 return ModerationVerdict(blocked: true, category: categories.keys.sorted().first ?? "flagged")
             }
             // One result per input, none flagged: these need not be sent again.
-            if results.count == inputs.count { approved.insert(inputs) }
+            if results.count == inputs.count { approved.insert(unapproved.map(\.key)) }
             return .allowed
         } catch {
             logger.warning("moderation service unreachable; local check only", metadata: ["error": "\(error)"])
