@@ -32,7 +32,8 @@ tokens=$(bench_token 200)
 token=${tokens%% *}
 
 upstream_body='{"model":"gpt-4o","messages":[{"role":"user","content":"ما هي عاصمة الأردن؟"}],"stream":true}'
-gateway_body='{"model":"gpt-4o","messages":[{"role":"user","content":"ما هي عاصمة الأردن؟"}],"max_tokens":16}'
+# Every request asks something new ({n}, see wrk_post.lua), so OpenAI's moderation is called for it.
+gateway_body='{"model":"gpt-4o","messages":[{"role":"user","content":"ما هي عاصمة الأردن؟ ({n})"}],"max_tokens":16}'
 upstream_url="http://127.0.0.1:$upstream_port/v1/chat/completions"
 gateway_url="http://127.0.0.1:$gateway_port/v1/chat/complete"
 # Each connection pauses this long on average (drawn at random, see wrk_post.lua) between requests:
@@ -64,13 +65,14 @@ rows=$(psql -h 127.0.0.1 -p "$pg_port" -U studio -d bench -qAtc "SELECT count(*)
 
 # Time to first byte of a stream, sequentially, upstream then gateway.
 ttfb() {
-  local url=$1 body=$2 auth=$3
-  for _ in $(seq 1 200); do
+  local url=$1 body=$2 auth=$3 run
+  run=$(date +%s%N)
+  for i in $(seq 1 200); do
     curl -s -o /dev/null -w '%{time_starttransfer}\n' -X POST -H 'Content-Type: application/json' ${auth:+-H "Authorization: Bearer $auth"} \
-      --data "$body" "$url"
+      --data "${body//\{n\}/$run-$i}" "$url"
   done | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int(NR/2)]*1000}'
 }
-stream_body='{"model":"gpt-4o","messages":[{"role":"user","content":"ما هي عاصمة الأردن؟"}],"max_tokens":16,"stream":true}'
+stream_body='{"model":"gpt-4o","messages":[{"role":"user","content":"ما هي عاصمة الأردن؟ ({n})"}],"max_tokens":16,"stream":true}'
 up_ttfb=$(ttfb "http://127.0.0.1:$upstream_port/v1/chat/completions" "$upstream_body" "")
 gw_ttfb=$(ttfb "http://127.0.0.1:$gateway_port/v1/chat/complete" "$stream_body" "$token")
 

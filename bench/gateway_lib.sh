@@ -110,7 +110,7 @@ PY
 
 # run_wrk BODY TOKENS URL OUT [PAUSE_MS]: (TOKENS: one session token or several, separated by spaces) $duration seconds at $connections connections (the caller sets both).
 run_wrk() {
-  BENCH_BODY=$1 BENCH_TOKEN=$2 BENCH_DELAY_MS=${5:-0} wrk -t1 -c"${connections:?}" -d"${duration:?}s" --latency \
+  BENCH_BODY=$1 BENCH_TOKEN=$2 BENCH_DELAY_MS=${5:-0} BENCH_RUN=$(date +%s%N) wrk -t1 -c"${connections:?}" -d"${duration:?}s" --latency \
     -s bench/wrk_post.lua "$3" >"$4"
 }
 percentile() { awk -v p="$1" '$1 == p {print $2}' "$2"; }
