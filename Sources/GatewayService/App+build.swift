@@ -10,15 +10,16 @@ typealias AppRequestContext = GatewayRequestContext
 /// Wires the gateway: the catalogue, the metered AI routes, and its dependencies. Does no I/O itself.
 func buildApplication(
     settings: GatewaySettings, dependencies: StudioDependencies, tokens: SessionTokens, httpClient: HTTPClient,
-    registry: PrometheusCollectorRegistry, extraServices: [any Service] = [], logger: Logger
+    providerClient: ProviderClient = .shared, registry: PrometheusCollectorRegistry,
+    extraServices: [any Service] = [], logger: Logger
 ) throws -> some ApplicationProtocol {
     // Signed-in users kept for a few seconds, trusted only while the change listener hears PostgreSQL.
     let sessionCache =
         settings.sessionCacheSeconds > 0
         ? SessionUserCache(lifetime: .seconds(Int64(settings.sessionCacheSeconds))) : nil
     let router = try buildRouter(
-        settings: settings, dependencies: dependencies, tokens: tokens, httpClient: httpClient, registry: registry,
-        sessionCache: sessionCache, logger: logger)
+        settings: settings, dependencies: dependencies, tokens: tokens, httpClient: httpClient,
+        providerClient: providerClient, registry: registry, sessionCache: sessionCache, logger: logger)
     return dependencies.application(
         router: router, name: "gateway", settings: settings.common,
         extraServices: extraServices
@@ -28,9 +29,12 @@ func buildApplication(
 
 func buildRouter(
     settings: GatewaySettings, dependencies: StudioDependencies, tokens: SessionTokens, httpClient: HTTPClient,
-    registry: PrometheusCollectorRegistry, sessionCache: SessionUserCache? = nil, logger: Logger
+    providerClient: ProviderClient = .shared, registry: PrometheusCollectorRegistry,
+    sessionCache: SessionUserCache? = nil, logger: Logger
 ) throws -> Router<AppRequestContext> {
-    let providers = chatProviders(settings: settings, httpClient: httpClient)
+    // Chat and moderation, the two calls of every chat turn, go through the lean client; images and video
+    // through AsyncHTTPClient.
+    let providers = chatProviders(settings: settings, client: providerClient)
     let painters = imageProviders(settings: settings, httpClient: httpClient)
     let filmmakers = videoProviders(settings: settings, httpClient: httpClient)
     let catalog = try ModelCatalog.load(
@@ -61,7 +65,7 @@ func buildRouter(
     var moderators: [any Moderator] = [LocalModerator(extraTerms: settings.blockList)]
     if let openAI = settings.openAI {
         moderators.append(
-            OpenAIModerator(apiKey: openAI.key, baseURL: openAI.baseURL, client: httpClient, logger: logger))
+            OpenAIModerator(apiKey: openAI.key, baseURL: openAI.baseURL, client: providerClient, logger: logger))
     }
     let moderator = ModerationChain(moderators: moderators)
     let files = FileRepository(client: dependencies.postgres, logger: logger)

@@ -19,9 +19,12 @@ struct GatewayMain {
             let tokens = await SessionTokens(
                 secret: settings.jwt.secret, lifetime: TimeInterval(settings.jwt.lifetimeSeconds))
             let providers = HTTPClient.studioProviders()
+            let chatTurns = ProviderClient()
             return try buildApplication(
                 settings: settings, dependencies: dependencies, tokens: tokens, httpClient: providers,
-                registry: registry, extraServices: [HTTPClientService(client: providers)], logger: logger)
+                providerClient: chatTurns, registry: registry,
+                extraServices: [HTTPClientService(client: providers), ProviderClientService(client: chatTurns)],
+                logger: logger)
         }
     }
 }

@@ -13,11 +13,11 @@ extension HTTPClient {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    /// The gateway's client for AI providers. The studio's own spans (`provider …`, `HTTP POST host`)
-    /// already describe each call, so AsyncHTTPClient's span of its own is off (with no global tracer it
-    /// still cost a span and its attributes per call); and up to 64 connections per provider host, where
-    /// the default 8 had requests wait for a connection at a few hundred requests a second (each chat
-    /// request makes two calls, moderation and the answer).
+    /// The gateway's client for image and video providers (chat and moderation go through
+    /// `ProviderClient`). The studio's own spans (`provider …`, `HTTP POST host`) already describe each
+    /// call, so AsyncHTTPClient's span of its own is off (with no global tracer it still cost a span and
+    /// its attributes per call); and up to 64 connections per provider host, where the default 8 had
+    /// requests wait for a connection at a few hundred requests a second.
     public static func studioProviders() -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.tracing.tracer = nil
@@ -37,5 +37,19 @@ public struct HTTPClientService: Service {
     public func run() async throws {
         try? await gracefulShutdown()
         try await client.shutdown()
+    }
+}
+
+/// Closes a `ProviderClient`'s idle connections when the service group stops.
+public struct ProviderClientService: Service {
+    public let client: ProviderClient
+
+    public init(client: ProviderClient) {
+        self.client = client
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        client.shutdown()
     }
 }

@@ -10,7 +10,7 @@ import NIOCore
 struct OpenAIModerator: Moderator {
     let apiKey: String
     let baseURL: String
-    let client: HTTPClient
+    let client: ProviderClient
     let logger: Logger
     /// Shared by every request this moderator checks: only texts it has not passed yet are sent.
     let approved = ApprovedTexts()

@@ -9,7 +9,7 @@ struct AnthropicChatProvider: ChatProvider {
     let name = "anthropic"
     let apiKey: String
     let baseURL: String
-    let client: HTTPClient
+    let client: ProviderClient
     let timeout: TimeAmount
 
     func stream(_ request: ChatRequest) async throws -> AsyncThrowingStream<ChatEvent, any Error> {

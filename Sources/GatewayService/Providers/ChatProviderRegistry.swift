@@ -2,21 +2,21 @@ import AsyncHTTPClient
 import Core
 
 /// The chat providers this process can call: the demo always, the others when their key is set.
-func chatProviders(settings: GatewaySettings, httpClient: HTTPClient) -> [String: any ChatProvider] {
+func chatProviders(settings: GatewaySettings, client: ProviderClient) -> [String: any ChatProvider] {
     var providers: [String: any ChatProvider] = ["demo": DemoChatProvider(wordDelay: settings.demoWordDelay)]
     if let openAI = settings.openAI {
         providers["openai"] = OpenAIChatProvider(
-            apiKey: openAI.key, baseURL: openAI.baseURL, client: httpClient,
+            apiKey: openAI.key, baseURL: openAI.baseURL, client: client,
             timeout: settings.providerTimeAmount)
     }
     if let anthropic = settings.anthropic {
         providers["anthropic"] = AnthropicChatProvider(
-            apiKey: anthropic.key, baseURL: anthropic.baseURL, client: httpClient,
+            apiKey: anthropic.key, baseURL: anthropic.baseURL, client: client,
             timeout: settings.providerTimeAmount)
     }
     if let google = settings.google {
         providers["google"] = GeminiChatProvider(
-            apiKey: google.key, baseURL: google.baseURL, client: httpClient,
+            apiKey: google.key, baseURL: google.baseURL, client: client,
             timeout: settings.providerTimeAmount)
     }
     return providers

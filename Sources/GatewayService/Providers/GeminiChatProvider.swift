@@ -9,7 +9,7 @@ struct GeminiChatProvider: ChatProvider {
     let name = "google"
     let apiKey: String
     let baseURL: String
-    let client: HTTPClient
+    let client: ProviderClient
     let timeout: TimeAmount
 
     func stream(_ request: ChatRequest) async throws -> AsyncThrowingStream<ChatEvent, any Error> {

@@ -9,7 +9,7 @@ struct OpenAIChatProvider: ChatProvider {
     let name = "openai"
     let apiKey: String
     let baseURL: String
-    let client: HTTPClient
+    let client: ProviderClient
     let timeout: TimeAmount
 
     func stream(_ request: ChatRequest) async throws -> AsyncThrowingStream<ChatEvent, any Error> {
@@ -58,26 +58,54 @@ struct OpenAIChatProvider: ChatProvider {
 enum ProviderHTTP {
     /// A JSON POST to `base` + `path` with the provider's auth headers and the current trace.
     static func jsonPOST(_ base: String, _ path: String, headers: [(String, String)], body: [String: Any]) throws
-        -> HTTPClientRequest
+        -> ProviderRequest
     {
-        var request = HTTPClientRequest(url: base.trimmingSuffix("/") + path)
-        request.method = .POST
+        var request = ProviderRequest(method: .POST, url: base.trimmingSuffix("/") + path)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.headers.add(name: "Content-Type", value: "application/json")
         OutgoingHTTP.addTraceparent(to: &request.headers)
-        request.body = .bytes(ByteBuffer(bytes: try JSONWriter.bytes(body)))
+        request.body = ByteBuffer(bytes: try JSONWriter.bytes(body))
         return request
     }
 
-    /// Sends the request and maps failures: timeouts, 429/529 overload, 5xx, other refusals.
-    /// `accepting` lists the success statuses (200 for most calls, 201 for a created resource).
+    /// Sends the request through the chat turn's own client (chat providers and moderation).
+    static func execute(
+        _ request: ProviderRequest, client: ProviderClient, timeout: TimeAmount, provider: String,
+        accepting: ClosedRange<Int> = 200...200
+    ) async throws -> HTTPClientResponse {
+        try await mapped(provider: provider, accepting: accepting) {
+            try await client.execute(request, timeout: timeout)
+        }
+    }
+
+    /// `execute` through AsyncHTTPClient (images and video).
+    static func execute(
+        _ request: ProviderRequest, client: HTTPClient, timeout: TimeAmount, provider: String,
+        accepting: ClosedRange<Int> = 200...200
+    ) async throws -> HTTPClientResponse {
+        try await execute(
+            request.asyncHTTPClientRequest, client: client, timeout: timeout, provider: provider, accepting: accepting)
+    }
+
     static func execute(
         _ request: HTTPClientRequest, client: HTTPClient, timeout: TimeAmount, provider: String,
         accepting: ClosedRange<Int> = 200...200
     ) async throws -> HTTPClientResponse {
+        try await mapped(provider: provider, accepting: accepting) {
+            try await client.execute(request, timeout: timeout)
+        }
+    }
+
+    /// Sends with `send` and maps failures: timeouts, 429/529 overload, 5xx, other refusals.
+    /// `accepting` lists the success statuses (200 for most calls, 201 for a created resource).
+    private static func mapped(
+        provider: String, accepting: ClosedRange<Int>, _ send: () async throws -> HTTPClientResponse
+    ) async throws -> HTTPClientResponse {
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: timeout)
+            response = try await send()
+        } catch ProviderClientError.deadlineExceeded {
+            throw ProviderError.timeout(provider: provider)
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw ProviderError.timeout(provider: provider)
         } catch is CancellationError {
