@@ -126,33 +126,71 @@ enum ProviderHTTP {
         return response
     }
 
-    /// Decodes the body as SSE and maps each event with `transform`.
+    /// Decodes the body as SSE and maps each event with `transform`, as the reader asks for them: no task
+    /// of its own, and nothing read from the provider before the reader wants it. `atEnd` gives what is
+    /// still to report once the body has ended.
     static func events(
         from body: HTTPClientResponse.Body, provider: String,
+        atEnd: (@Sendable () throws -> [ChatEvent])? = nil,
         transform: @escaping @Sendable (SSEDecoder.Event) throws -> [ChatEvent]
     ) -> AsyncThrowingStream<ChatEvent, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                var decoder = SSEDecoder()
-                do {
-                    for try await chunk in body {
-                        for event in decoder.feed(chunk.readableBytesView) {
-                            for item in try transform(event) { continuation.yield(item) }
-                        }
-                    }
-                    for event in decoder.finish() {
-                        for item in try transform(event) { continuation.yield(item) }
-                    }
-                    continuation.finish()
-                } catch let error as ProviderError {
-                    continuation.finish(throwing: error)
-                } catch is CancellationError {
-                    continuation.finish(throwing: CancellationError())
-                } catch {
-                    continuation.finish(throwing: ProviderError.unavailable(provider: provider, status: 0))
+        let reader = SSEEventReader(body: body, provider: provider, atEnd: atEnd, transform: transform)
+        return AsyncThrowingStream(unfolding: { try await reader.next() })
+    }
+}
+
+/// The state behind `ProviderHTTP.events`. `AsyncThrowingStream(unfolding:)` calls `next()` from one
+/// reader at a time and never twice at once, which is what makes the unchecked `Sendable` hold.
+final class SSEEventReader: @unchecked Sendable {
+    private var body: HTTPClientResponse.Body.AsyncIterator
+    private var decoder = SSEDecoder()
+    private var ready: [ChatEvent] = []
+    private var taken = 0
+    private var ended = false
+    /// Where the stream failed, given after the events decoded before it.
+    private var failure: (any Error)?
+    private let provider: String
+    private let atEnd: (@Sendable () throws -> [ChatEvent])?
+    private let transform: @Sendable (SSEDecoder.Event) throws -> [ChatEvent]
+
+    init(
+        body: HTTPClientResponse.Body, provider: String, atEnd: (@Sendable () throws -> [ChatEvent])?,
+        transform: @escaping @Sendable (SSEDecoder.Event) throws -> [ChatEvent]
+    ) {
+        self.body = body.makeAsyncIterator()
+        self.provider = provider
+        self.atEnd = atEnd
+        self.transform = transform
+    }
+
+    func next() async throws -> ChatEvent? {
+        while taken == ready.count {
+            if let failure {
+                self.failure = nil
+                throw failure
+            }
+            guard !ended else { return nil }
+            ready.removeAll(keepingCapacity: true)
+            taken = 0
+            do {
+                if let chunk = try await body.next() {
+                    for event in decoder.feed(chunk.readableBytesView) { ready += try transform(event) }
+                } else {
+                    ended = true
+                    for event in decoder.finish() { ready += try transform(event) }
+                    try Task.checkCancellation()
+                    if let atEnd { ready += try atEnd() }
+                }
+            } catch {
+                ended = true
+                switch error {
+                case is ProviderError: failure = error
+                case is CancellationError: failure = CancellationError()
+                default: failure = ProviderError.unavailable(provider: provider, status: 0)
                 }
             }
-            continuation.onTermination = { _ in task.cancel() }
         }
+        defer { taken += 1 }
+        return ready[taken]
     }
 }

@@ -52,19 +52,6 @@ extension ProviderHTTP {
         from body: HTTPClientResponse.Body, provider: String, tally: StreamTally,
         transform: @escaping @Sendable (SSEDecoder.Event) throws -> [ChatEvent]
     ) -> AsyncThrowingStream<ChatEvent, any Error> {
-        let events = events(from: body, provider: provider, transform: transform)
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await event in events { continuation.yield(event) }
-                    try Task.checkCancellation()
-                    for event in try tally.finish(provider: provider) { continuation.yield(event) }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        events(from: body, provider: provider, atEnd: { try tally.finish(provider: provider) }, transform: transform)
     }
 }
