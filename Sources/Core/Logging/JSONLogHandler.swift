@@ -1,15 +1,49 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Where log lines go: stdout in the services, a buffer in tests.
 public protocol LogSink: Sendable {
     func write(line: String)
+    /// One line as UTF-8 bytes, without its newline (what `JSONLogHandler` writes).
+    func write(lineBytes: [UInt8])
 }
 
+extension LogSink {
+    public func write(lineBytes: [UInt8]) {
+        write(line: String(decoding: lineBytes, as: UTF8.self))
+    }
+}
+
+/// Each line with one `write(2)` to descriptor 1, newline included: a line shorter than a pipe's buffer
+/// (4 kB) reaches the log driver whole, whichever thread wrote it.
 public struct StandardOutputSink: LogSink {
     public init() {}
+
     public func write(line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        write(lineBytes: Array(line.utf8))
+    }
+
+    public func write(lineBytes: [UInt8]) {
+        var bytes = lineBytes
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(1, base + offset, raw.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && (errno == EINTR || errno == EAGAIN) {
+                    // A non-blocking pipe that is full: wait until it takes more (a log line is never dropped
+                    // for that, only when standard output is gone).
+                    var ready = pollfd(fd: 1, events: Int16(POLLOUT), revents: 0)
+                    _ = poll(&ready, 1, 100)
+                } else {
+                    return
+                }
+            }
+        }
     }
 }
 
@@ -60,7 +94,7 @@ public struct JSONLogHandler: LogHandler {
         fields.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
         var line = JSONLine()
         line.object(fields)
-        sink.write(line: line.text)
+        sink.write(lineBytes: line.bytes)
     }
 
     private static let ownKeys: Set<String> = ["ts", "level", "service", "msg", "source"]
@@ -88,8 +122,6 @@ struct JSONLine {
     private(set) var bytes: [UInt8] = []
 
     init() { bytes.reserveCapacity(256) }
-
-    var text: String { String(decoding: bytes, as: UTF8.self) }
 
     mutating func object(_ fields: [(key: String, value: Logger.Metadata.Value)]) {
         bytes.append(UInt8(ascii: "{"))
@@ -132,7 +164,20 @@ public enum LogRedaction {
         "credential", "signature", "session", "private_key", "x-amz-security",
     ].map { Array($0.utf8) }
 
+    /// Whether values under `key` are redacted. Log keys come from the code, a few dozen of them: each is
+    /// looked at once and the answer kept.
     public static func isSecretKey(_ key: String) -> Bool {
+        if let known = knownKeys.withLock({ $0[key] }) { return known }
+        let secret = looksSecret(key)
+        knownKeys.withLock { known in
+            if known.count < 1024 { known[key] = secret }
+        }
+        return secret
+    }
+
+    private static let knownKeys = Mutex<[String: Bool]>([:])
+
+    private static func looksSecret(_ key: String) -> Bool {
         let lowered = key.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
         return secretKeyFragments.contains { fragment in
             lowered.count >= fragment.count
