@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 int cspawn_pipe_cloexec(int fds[2]) {
@@ -24,4 +25,8 @@ int cspawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int lo
     (void)low;
     return ENOSYS;
 #endif
+}
+
+ssize_t cspawn_getrandom(void *buffer, size_t length) {
+    return getrandom(buffer, length, 0);
 }

@@ -38,17 +38,11 @@ public struct TraceContext: Sendable, Equatable {
 
     public var traceparent: String { "00-\(traceID)-\(spanID)-\(sampled ? "01" : "00")" }
 
-    /// `bytes` (a multiple of 8) random bytes in hex, never all zero. Drawn eight at a time: on Linux each
-    /// draw from the system generator is a `getrandom` call, and ids are made for every request and span.
+    /// `bytes` random bytes in hex, never all zero.
     static func randomHex(bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
         while true {
-            var value: [UInt8] = []
-            value.reserveCapacity(bytes)
-            for _ in 0..<(bytes + 7) / 8 {
-                withUnsafeBytes(of: generator.next() as UInt64) { value.append(contentsOf: $0) }
-            }
-            if value.contains(where: { $0 != 0 }) { return value.prefix(bytes).hexString }
+            let value = RandomBytes.bytes(bytes)
+            if value.contains(where: { $0 != 0 }) { return value.hexString }
         }
     }
 }

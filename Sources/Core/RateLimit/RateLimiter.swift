@@ -32,7 +32,7 @@ public struct RateLimiter: Sendable {
             Self.script, keys: [redis.key("ratelimit:\(subject)"), redis.key(Self.overrideKey(subject))],
             arguments: [
                 String(nowMillis), String(rule.window.milliseconds), String(rule.limit),
-                "\(nowMillis)-\(UInt32.random(in: 0...UInt32.max))",
+                "\(nowMillis)-\(UInt32(truncatingIfNeeded: RandomBytes.uint64()))",
             ])
         guard let parts = reply.array, parts.count == 3, let allowed = parts[0].int, let value = parts[1].int,
             let limit = parts[2].int

@@ -126,7 +126,7 @@ struct ConversationRepository: Sendable {
         usage: QuotaSettlement.UsageRow? = nil, at time: Date = Date()
     ) async throws -> UUID? {
         let turn = Turn(
-            id: conversationID ?? UUID(), userID: userID, title: title, question: question, answer: answer,
+            id: conversationID ?? RandomBytes.uuid(), userID: userID, title: title, question: question, answer: answer,
             model: model,
             time: time)
         if let usage {

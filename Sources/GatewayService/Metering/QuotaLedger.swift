@@ -72,7 +72,7 @@ struct QuotaLedger: Sendable {
         let base = redis.key("usage:\(userID.uuidString.lowercased()):\(Int(wallet.periodStart.timeIntervalSince1970))")
         let counterKey = base
         let reservationsKey = base + ":res:" + kind.rawValue
-        let member = "\(UUID().uuidString.lowercased()):\(amount)"
+        let member = "\(RandomBytes.uuid().uuidString.lowercased()):\(amount)"
         for _ in 0..<2 {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             let reply = try await redis.eval(
