@@ -568,5 +568,18 @@ struct TextTests {
         #expect(ArabicNormalizer.normalize("جـــميل") == "جميل")
         #expect(ArabicNormalizer.normalize("إسلام آمن") == "اسلام امن")
         #expect(ArabicNormalizer.normalize("GPT ٤") == "gpt 4")
+        #expect(ArabicNormalizer.normalize("رقم ۱۲٣ ـ\u{200F}Ünïcode İ ΣΑΣ") == "رقم 123 ünïcode i\u{307} σασ")
+    }
+
+    @Test func aConversationIsTitledByItsFirstLineOfText() {
+        #expect(ConversationRepository.title(from: "  ما هي عاصمة الأردن؟  \nوما أكبر مدنها؟") == "ما هي عاصمة الأردن؟")
+        #expect(ConversationRepository.title(from: "\n \t\r\nسطر ثانٍ") == "سطر ثانٍ")
+        #expect(ConversationRepository.title(from: " \n\t ") == "محادثة جديدة")
+        let long = String(repeating: "أهلًا ", count: 20)
+        let title = ConversationRepository.title(from: long)
+        #expect(title.count == 61 && title.hasSuffix("…") && long.hasPrefix(title.dropLast()))
+        // Sixty characters of several scalars each are not cut inside a character.
+        let marked = String(repeating: "بِ", count: 60)
+        #expect(ConversationRepository.title(from: marked) == marked)
     }
 }

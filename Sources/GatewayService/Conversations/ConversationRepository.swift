@@ -37,10 +37,30 @@ struct ConversationRepository: Sendable {
     static let columns = "id, title, model, created_at, updated_at"
 
     static func title(from text: String) -> String {
-        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? text
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        let clipped = trimmed.count > 60 ? String(trimmed.prefix(60)) + "…" : trimmed
-        return clipped.isEmpty ? "محادثة جديدة" : clipped
+        // The first line that has any text (scalars, not characters: a line break is never part of a
+        // cluster, and this runs on every turn), without the spaces around it, cut at 60 characters.
+        let scalars = text.unicodeScalars
+        var start = scalars.startIndex
+        var line = scalars[start..<start]
+        while start < scalars.endIndex {
+            let end = scalars[start...].firstIndex(where: isLineBreak) ?? scalars.endIndex
+            line = scalars[start..<end]
+            if !line.allSatisfy(\.properties.isWhitespace) { break }
+            start = end < scalars.endIndex ? scalars.index(after: end) : end
+        }
+        guard let first = line.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = line.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "محادثة جديدة" }
+        let trimmed = Substring(line[first...last])
+        if trimmed.unicodeScalars.count <= 60 || trimmed.count <= 60 { return String(trimmed) }
+        return String(trimmed.prefix(60)) + "…"
+    }
+
+    private static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0A...0x0D, 0x85, 0x2028, 0x2029: true
+        default: false
+        }
     }
 
     func create(userID: UUID, title: String, model: String?) async throws -> Conversation {
