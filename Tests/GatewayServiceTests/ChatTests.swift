@@ -360,6 +360,33 @@ struct ChatTests {
         }
     }
 
+    @Test func everyRequestCountsOnceWhetherOrNotItReachedItsReservation() async throws {
+        try await GatewayHarness.run(extra: ["RATE_LIMIT_PER_MINUTE": "3"]) { harness, client in
+            // Counted with the reservation (200), or by the rate limit itself when the route stopped before
+            // reserving (400) or had nothing to reserve from (402, no plan).
+            let (_, headers) = try await harness.user()
+            var statuses: [Int] = []
+            for body in [
+                ByteBuffer(string: "not json"), chatBody("مرحبا"), ByteBuffer(string: "[]"), chatBody("مرحبا"),
+            ] {
+                statuses.append(
+                    try await client.execute(uri: "/v1/chat/complete", method: .post, headers: headers, body: body) {
+                        $0.status.code
+                    })
+            }
+            #expect(statuses == [400, 200, 400, 429])
+            let (_, withoutPlan) = try await harness.user(plan: nil)
+            statuses = []
+            for _ in 0..<4 {
+                statuses.append(
+                    try await client.execute(
+                        uri: "/v1/chat/complete", method: .post, headers: withoutPlan, body: chatBody("مرحبا")
+                    ) { $0.status.code })
+            }
+            #expect(statuses == [402, 402, 402, 429])
+        }
+    }
+
     @Test func aBodyOfTheWrongShapeIsRefusedWithOneSentenceAndChangesNothing() async throws {
         try await GatewayHarness.run { harness, client in
             let (userID, headers) = try await harness.user()

@@ -3,9 +3,9 @@ import Foundation
 import Logging
 
 extension QuotaLedger {
-    /// Moderates `texts` and reserves `amount` of `kind` side by side, while the rate limit (`admission`)
-    /// is still being counted — every AI route does all three before calling a provider, and none needs
-    /// another's answer. The answers are taken in the order the API promises: a rate-limit refusal (429)
+    /// Moderates `texts` and reserves `amount` of `kind` side by side, the reservation counting the request
+    /// for the rate limit (`admission`) in the same Redis call — every AI route does all three before
+    /// calling a provider, and none needs another's answer. The answers are taken in the order the API promises: a rate-limit refusal (429)
     /// first, then blocked text (422 `content_blocked`), then the reservation's own refusal (402). A
     /// reservation made for a refused request is given back at once, never billed. `check` is a route's own
     /// condition run beside them (the chat's: the conversation is the user's); its error comes after
@@ -25,7 +25,8 @@ extension QuotaLedger {
             try await Telemetry.span("quota reserve") { span in
                 span?.attributes["quota.kind"] = kind.rawValue
                 span?.attributes["quota.amount"] = Int(amount)
-                return try await reserve(userID: userID, kind: kind, amount: amount, lifetime: lifetime)
+                return try await reserve(
+                    userID: userID, kind: kind, amount: amount, lifetime: lifetime, admission: admission)
             }
         }
         let verdict: ModerationVerdict

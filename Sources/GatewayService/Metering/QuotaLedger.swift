@@ -64,40 +64,74 @@ struct QuotaLedger: Sendable {
     }
 
     /// Reserves `amount` of `kind`, or throws 402 `quota_exceeded` (also when there is no current plan).
-    func reserve(userID: UUID, kind: UsageKind, amount: Int64, lifetime: Duration? = nil) async throws -> Reservation {
-        guard let wallet = try await wallet(userID: userID), let limit = wallet.limits[kind.rawValue] else {
-            Self.countRefusal(kind)
-            throw AppError.quotaExceeded(upgradeURL: upgradeURL)
-        }
-        let base = redis.key("usage:\(userID.uuidString.lowercased()):\(Int(wallet.periodStart.timeIntervalSince1970))")
-        let counterKey = base
-        let reservationsKey = base + ":res:" + kind.rawValue
-        let member = "\(RandomBytes.uuid().uuidString.lowercased()):\(amount)"
-        for _ in 0..<2 {
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
-            let reply = try await redis.eval(
-                Self.reserveScript, keys: [counterKey, reservationsKey],
-                arguments: [
-                    kind.rawValue, String(amount), String(limit), String(now),
-                    String(now + (lifetime ?? reservationLifetime).components.seconds * 1000), member,
-                ])
-            guard let parts = reply.array, parts.count == 3, let status = parts[0].int else {
-                throw RedisError.server("unexpected quota reply")
-            }
-            switch status {
-            case 1:
-                let committed = (parts[1].int ?? 0) + (parts[2].int ?? 0)
-                return Reservation(
-                    userID: userID, kind: kind, amount: amount, member: member, counterKey: counterKey,
-                    reservationsKey: reservationsKey, limit: limit, committed: committed)
-            case 0:
+    /// With `admission`, the request is also counted for the rate limit in the same Redis call (when nobody
+    /// has counted it yet): a refused request reserves nothing and throws the 429.
+    func reserve(
+        userID: UUID, kind: UsageKind, amount: Int64, lifetime: Duration? = nil, admission: Admission? = nil
+    ) async throws -> Reservation {
+        var count = admission?.claim()
+        do {
+            guard let wallet = try await wallet(userID: userID), let limit = wallet.limits[kind.rawValue] else {
+                if let admission, let pending = count { await admission.count(pending) }
                 Self.countRefusal(kind)
                 throw AppError.quotaExceeded(upgradeURL: upgradeURL)
-            default:
-                try await rebuildCounters(userID: userID, key: counterKey, periodEnd: wallet.periodEnd)
             }
+            let base = redis.key(
+                "usage:\(userID.uuidString.lowercased()):\(Int(wallet.periodStart.timeIntervalSince1970))")
+            let counterKey = base
+            let reservationsKey = base + ":res:" + kind.rawValue
+            let member = "\(RandomBytes.uuid().uuidString.lowercased()):\(amount)"
+            for _ in 0..<2 {
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                let keys = [counterKey, reservationsKey]
+                let arguments = [
+                    kind.rawValue, String(amount), String(limit), String(now),
+                    String(now + (lifetime ?? reservationLifetime).components.seconds * 1000), member,
+                ]
+                var parts: [RedisValue]
+                if let pending = count, let admission {
+                    count = nil
+                    parts =
+                        try await redis.eval(
+                            Self.countAndReserveScript, keys: keys + pending.keys,
+                            arguments: arguments + pending.arguments
+                        ).array ?? []
+                    if parts.count == 3, parts[0].int == -2 {
+                        // Refused by the rate limit: nothing was reserved.
+                        let decision = RateLimiter.limited(parts[1].int ?? 0, limit: parts[2].int ?? 0)
+                        admission.decide(.success(decision))
+                        try await admission.wait()
+                    }
+                    guard parts.count == 5, let remaining = parts[3].int, let rateLimit = parts[4].int else {
+                        throw RedisError.server("unexpected quota reply")
+                    }
+                    admission.decide(.success(.allowed(remaining: Int(remaining), limit: Int(rateLimit))))
+                    parts.removeLast(2)
+                } else {
+                    parts = try await redis.eval(Self.reserveScript, keys: keys, arguments: arguments).array ?? []
+                }
+                guard parts.count == 3, let status = parts[0].int else {
+                    throw RedisError.server("unexpected quota reply")
+                }
+                switch status {
+                case 1:
+                    let committed = (parts[1].int ?? 0) + (parts[2].int ?? 0)
+                    return Reservation(
+                        userID: userID, kind: kind, amount: amount, member: member, counterKey: counterKey,
+                        reservationsKey: reservationsKey, limit: limit, committed: committed)
+                case 0:
+                    Self.countRefusal(kind)
+                    throw AppError.quotaExceeded(upgradeURL: upgradeURL)
+                default:
+                    try await rebuildCounters(userID: userID, key: counterKey, periodEnd: wallet.periodEnd)
+                }
+            }
+            throw AppError.serviceUnavailable
+        } catch {
+            // A count claimed and never run still gets an answer: the rate limit waits on it.
+            admission?.decide(.failure(error))
+            throw error
         }
-        throw AppError.serviceUnavailable
     }
 
     /// `quota_refusals_total{kind}`: requests refused with 402 before any provider call.
@@ -167,9 +201,18 @@ struct QuotaLedger: Sendable {
 
     /// {1, used, reserved} when reserved; {0, used, reserved} when it would pass the limit;
     /// {-1, 0, 0} when the counters are missing and must be rebuilt first.
-    static let reserveScript = RedisScript(
+    static let reserveScript = RedisScript(reserveLua(returning: ""))
+
+    /// The rate limit's count (`KEYS[3]`, `KEYS[4]`, `ARGV[7]`…, see `RateLimiter.countingLua`), then the
+    /// reservation: {-2, milliseconds until a slot frees, limit} when the rate limit refuses (nothing
+    /// reserved); otherwise the reservation's answer followed by the requests remaining and the limit.
+    static let countAndReserveScript = RedisScript(
+        RateLimiter.countingLua(firstKey: 3, firstArgument: 7, refused: -2)
+            + reserveLua(returning: ", rl_remaining, rl_limit"))
+
+    private static func reserveLua(returning extra: String) -> String {
         """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0} end
+        if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0, 0\(extra)} end
         redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
         local reserved = 0
         for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
@@ -177,12 +220,12 @@ struct QuotaLedger: Sendable {
         end
         local used = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
         local amount = tonumber(ARGV[2])
-        if used + reserved + amount > tonumber(ARGV[3]) then return {0, used, reserved} end
+        if used + reserved + amount > tonumber(ARGV[3]) then return {0, used, reserved\(extra)} end
         redis.call('ZADD', KEYS[2], ARGV[5], ARGV[6])
         redis.call('PEXPIREAT', KEYS[2], ARGV[5])
-        return {1, used, reserved + amount}
-        """)
-
+        return {1, used, reserved + amount\(extra)}
+        """
+    }
 }
 
 /// Recently read wallets, per process: saves the subscription and add-on queries on every request.

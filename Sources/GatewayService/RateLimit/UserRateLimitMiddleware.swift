@@ -7,12 +7,13 @@ import Synchronization
 /// A sliding window per user in front of every AI route (default 60 requests per 60 s, or the
 /// user's own limit set with `studioctl limits set`), with the `X-RateLimit-*` headers on every answer.
 ///
-/// The request is counted in Redis while the route reads and checks its body, moderates and reserves:
-/// the route waits for the count (`context.admission`) before it keeps a reservation or calls a
-/// provider, so a refused request is still refused before any of that, and the count no longer adds a
-/// round trip of its own. A route that returns without asking still answers 429 when refused. A user
-/// refused in the last window is counted first, as before, so someone hammering the gateway past the
-/// limit does not get moderation calls and reservations made for requests that end in 429.
+/// The request is counted in Redis by the route, in the same call as its quota reservation (see
+/// `Admission`): the reservation script counts first and reserves nothing for a refused request, and the
+/// route waits for the count before it calls a provider, so a refused request is still refused before
+/// any of that, without a round trip of its own. A route that returns without reserving is counted here
+/// afterwards and still answers 429 when refused. A user refused in the last window is counted first, as
+/// before, so someone hammering the gateway past the limit does not get moderation calls made for
+/// requests that end in 429.
 struct UserRateLimitMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let limiter: RateLimiter
@@ -28,28 +29,34 @@ struct UserRateLimitMiddleware: RouterMiddleware {
     {
         let user = try context.requireUser()
         let window = Int(rule.window.components.seconds)
-        let admission = Admission()
+        let subject = "ai:user:\(user.id.uuidString.lowercased())"
         var context = context
-        context.admission = admission
         if refused.contains(user.id) {
-            let decision = try await count(user, deciding: admission)
-            if case .limited(let retryAfter, let limit) = decision {
-                throw Self.refusal(retryAfter: retryAfter, limit: limit)
-            }
+            let admission = Admission(countedBy: limiter)
+            context.admission = admission
+            await admission.count(limiter.prepare(subject, rule: rule))
+            let decision = try await decided(admission, user: user)
             return headed(try await next(request, context), decision, window: window)
         }
-        async let counted = count(user, deciding: admission)
-        let answered: Result<Response, any Error>
-        do {
-            answered = .success(try await next(request, context))
-        } catch {
-            answered = .failure(error)
+        let admission = Admission(counting: limiter.prepare(subject, rule: rule), limiter: limiter)
+        context.admission = admission
+        let answered = await Result { try await next(request, context) }
+        let decision = try await decided(admission, user: user)
+        return headed(try answered.get(), decision, window: window)
+    }
+
+    /// The count's decision (counting now if the route did not): the 429 when refused.
+    private func decided(_ admission: Admission, user: User) async throws -> RateLimiter.Decision {
+        let decision = try await Telemetry.span("rate limit") { span in
+            let decision = try await admission.decision().get()
+            if case .limited = decision { span?.attributes["rate_limit.limited"] = true }
+            return decision
         }
-        let decision = try await counted
         if case .limited(let retryAfter, let limit) = decision {
+            refused.insert(user.id, for: .seconds(retryAfter))
             throw Self.refusal(retryAfter: retryAfter, limit: limit)
         }
-        return headed(try answered.get(), decision, window: window)
+        return decision
     }
 
     private func headed(_ response: Response, _ decision: RateLimiter.Decision, window: Int) -> Response {
@@ -59,27 +66,6 @@ struct UserRateLimitMiddleware: RouterMiddleware {
         response.headers[Self.remainingHeader] = String(remaining)
         response.headers[Self.resetHeader] = String(window)
         return response
-    }
-
-    /// Counts the request and tells the route waiting on `admission`.
-    private func count(_ user: User, deciding admission: Admission) async throws -> RateLimiter.Decision {
-        do {
-            let decision = try await Telemetry.span("rate limit") { span in
-                let decision = try await limiter.hit("ai:user:\(user.id.uuidString.lowercased())", rule: rule)
-                if case .limited = decision { span?.attributes["rate_limit.limited"] = true }
-                return decision
-            }
-            switch decision {
-            case .allowed: admission.decide(.success(()))
-            case .limited(let retryAfter, let limit):
-                refused.insert(user.id, for: .seconds(retryAfter))
-                admission.decide(.failure(Self.refusal(retryAfter: retryAfter, limit: limit)))
-            }
-            return decision
-        } catch {
-            admission.decide(.failure(error))
-            throw error
-        }
     }
 
     /// 429 with `Retry-After` and the `X-RateLimit-*` headers.
