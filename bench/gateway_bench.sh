@@ -100,7 +100,7 @@ $(light_rows 250)
 | gateway resident memory after the runs (MB) | | $((rss_kb / 1024)) | | ≤ 150 |
 
 Run on $(date -u +%Y-%m-%d) ($(nproc) cores, $(uname -m), wrk, nginx, PostgreSQL and Redis on the same machine),
-${duration}s per wrk run, release build with one event loop (as on ECS), requests spread over 200 users,
+${duration}s per wrk run, release build with one event loop (as on ECS), requests spread over 200 users, each asking something new,
 PostgreSQL with fsync on; $rows usage rows and as many conversations written.
 ${errors:+wrk reported: $errors}
 TABLE
