@@ -28,7 +28,8 @@ done
 
 bench_stack
 token=""
-body='{"model":"gpt-4o","messages":[{"role":"user","content":"ما هي عاصمة الأردن؟"}],"max_tokens":16}'
+# Every request asks something new ({n}, see wrk_post.lua), so OpenAI's moderation is called for it.
+body='{"model":"gpt-4o","messages":[{"role":"user","content":"ما هي عاصمة الأردن؟ ({n})"}],"max_tokens":16}'
 pace=$(( connections * 1000 / rate ))
 down_port=$(free_port)
 

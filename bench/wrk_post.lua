@@ -20,11 +20,14 @@ local tokens = {}
 for token in string.gmatch(os.getenv("BENCH_TOKEN") or "", "%S+") do tokens[#tokens + 1] = token end
 if #tokens == 1 then wrk.headers["Authorization"] = "Bearer " .. tokens[1] end
 if #tokens > 1 or unique then
+  -- The same body every time: each user's request is made once, up front.
   local prepared, turn = {}, 0
-  function init(args)
-    for i, token in ipairs(tokens) do
-      wrk.headers["Authorization"] = "Bearer " .. token
-      if not unique then prepared[i] = wrk.format() end
+  if not unique then
+    function init(args)
+      for i, token in ipairs(tokens) do
+        wrk.headers["Authorization"] = "Bearer " .. token
+        prepared[i] = wrk.format()
+      end
     end
   end
   function request()
@@ -34,8 +37,7 @@ if #tokens > 1 or unique then
       wrk.headers["Authorization"] = "Bearer " .. tokens[turn]
     end
     sent = sent + 1
-    local body = template:gsub("{n}", run .. "-" .. sent)
-    return wrk.format(nil, nil, nil, body)
+    return wrk.format(nil, nil, nil, (template:gsub("{n}", run .. "-" .. sent)))
   end
 end
 local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0")

@@ -8,7 +8,7 @@ struct RandomBytesTests {
         for _ in 0..<20_000 {
             let id = RandomBytes.uuid()
             let text = id.uuidString.lowercased()
-            // xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx
+            // Version 4 in the third group's first digit; variant bits 10 in the fourth's (RFC 9562).
             let parts = text.split(separator: "-")
             #expect(parts[2].first == "4")
             #expect("89ab".contains(parts[3].first!))

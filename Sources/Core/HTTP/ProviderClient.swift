@@ -19,14 +19,21 @@ public struct ProviderRequest: Sendable {
         self.headers = headers
         self.body = body
     }
+}
 
-    /// The same request for AsyncHTTPClient.
-    public var asyncHTTPClientRequest: HTTPClientRequest {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        request.headers = headers
-        if let body { request.body = .bytes(body) }
-        return request
+/// What sends a `ProviderRequest`: `ProviderClient` (a chat turn's calls) or AsyncHTTPClient (images and
+/// video, whose calls are few and large).
+public protocol ProviderTransport: Sendable {
+    func execute(_ request: ProviderRequest, timeout: TimeAmount) async throws -> HTTPClientResponse
+}
+
+extension HTTPClient: ProviderTransport {
+    public func execute(_ request: ProviderRequest, timeout: TimeAmount) async throws -> HTTPClientResponse {
+        var converted = HTTPClientRequest(url: request.url)
+        converted.method = request.method
+        converted.headers = request.headers
+        if let body = request.body { converted.body = .bytes(body) }
+        return try await execute(converted, timeout: timeout)
     }
 }
 
@@ -53,7 +60,7 @@ public enum ProviderClientError: Error, Equatable, Sendable {
 /// reading (its task cancelled, or the body dropped) closes the connection. A connection goes back to
 /// its pool only after a complete answer that allows keep-alive. Requests are not retried: a POST to a
 /// provider may have been acted on.
-public final class ProviderClient: Sendable {
+public final class ProviderClient: ProviderTransport {
     /// A process-wide client whose connections live as long as the process (tests and tools).
     public static let shared = ProviderClient()
 
@@ -185,7 +192,9 @@ struct Endpoint: Hashable, Sendable {
     let host: String
     let port: Int
 
-    var isIPAddress: Bool { host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." } }
+    var isIPAddress: Bool {
+        host.contains(":") || host.utf8.allSatisfy { $0 == UInt8(ascii: ".") || (48...57).contains($0) }
+    }
 
     var hostHeader: String {
         let host = self.host.contains(":") ? "[\(self.host)]" : self.host

@@ -37,19 +37,15 @@ struct ConversationRepository: Sendable {
     static let columns = "id, title, model, created_at, updated_at"
 
     static func title(from text: String) -> String {
-        // The first line that has any text (scalars, not characters: a line break is never part of a
-        // cluster, and this runs on every turn), without the spaces around it, cut at 60 characters.
-        let scalars = text.unicodeScalars
-        var start = scalars.startIndex
-        var line = scalars[start..<start]
-        while start < scalars.endIndex {
-            let end = scalars[start...].firstIndex(where: isLineBreak) ?? scalars.endIndex
-            line = scalars[start..<end]
-            if !line.allSatisfy(\.properties.isWhitespace) { break }
-            start = end < scalars.endIndex ? scalars.index(after: end) : end
-        }
-        guard let first = line.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = line.lastIndex(where: { !$0.properties.isWhitespace })
+        // The first line that has any text, without the spaces around it, cut at 60 characters. Lines are
+        // split on scalars (a line break is never inside a character) and characters are counted only past
+        // 60 scalars: this runs on every turn.
+        let isSpace: (Unicode.Scalar) -> Bool = { $0.properties.isWhitespace }
+        guard
+            let line = text.unicodeScalars.split(whereSeparator: Self.isLineBreak).first(where: {
+                !$0.allSatisfy(isSpace)
+            }),
+            let first = line.firstIndex(where: { !isSpace($0) }), let last = line.lastIndex(where: { !isSpace($0) })
         else { return "محادثة جديدة" }
         let trimmed = Substring(line[first...last])
         if trimmed.unicodeScalars.count <= 60 || trimmed.count <= 60 { return String(trimmed) }

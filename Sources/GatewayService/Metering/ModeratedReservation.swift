@@ -5,8 +5,9 @@ import Logging
 extension QuotaLedger {
     /// Moderates `texts` and reserves `amount` of `kind` side by side, the reservation counting the request
     /// for the rate limit (`admission`) in the same Redis call — every AI route does all three before
-    /// calling a provider, and none needs another's answer. The answers are taken in the order the API promises: a rate-limit refusal (429)
-    /// first, then blocked text (422 `content_blocked`), then the reservation's own refusal (402). A
+    /// calling a provider, and none needs another's answer. The answers are taken in the order the API
+    /// promises: a rate-limit refusal (429) first, then blocked text (422 `content_blocked`), then the
+    /// reservation's own refusal (402). A
     /// reservation made for a refused request is given back at once, never billed. `check` is a route's own
     /// condition run beside them (the chat's: the conversation is the user's); its error comes after
     /// moderation's and before the reservation's.

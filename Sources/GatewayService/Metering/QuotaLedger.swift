@@ -72,7 +72,6 @@ struct QuotaLedger: Sendable {
         var count = admission?.claim()
         do {
             guard let wallet = try await wallet(userID: userID), let limit = wallet.limits[kind.rawValue] else {
-                if let admission, let pending = count { await admission.count(pending) }
                 Self.countRefusal(kind)
                 throw AppError.quotaExceeded(upgradeURL: upgradeURL)
             }
@@ -100,7 +99,7 @@ struct QuotaLedger: Sendable {
                         // Refused by the rate limit: nothing was reserved.
                         let decision = RateLimiter.limited(parts[1].int ?? 0, limit: parts[2].int ?? 0)
                         admission.decide(.success(decision))
-                        try await admission.wait()
+                        try decision.enforce()
                     }
                     guard parts.count == 5, let remaining = parts[3].int, let rateLimit = parts[4].int else {
                         throw RedisError.server("unexpected quota reply")
@@ -128,8 +127,11 @@ struct QuotaLedger: Sendable {
             }
             throw AppError.serviceUnavailable
         } catch {
-            // A count claimed and never run still gets an answer: the rate limit waits on it.
-            admission?.decide(.failure(error))
+            // The rate limit waits on a claimed count: one that never reached Redis (no plan to reserve from,
+            // the wallet unreadable) runs on its own; one whose call failed is answered with the failure.
+            if let admission {
+                if let pending = count { await admission.count(pending) } else { admission.decide(.failure(error)) }
+            }
             throw error
         }
     }

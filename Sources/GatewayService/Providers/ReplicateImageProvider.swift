@@ -23,7 +23,7 @@ struct ReplicateImageProvider: ImageProvider {
                 throw ProviderError.timeout(provider: name)
             }
             try await Task.sleep(nanoseconds: UInt64(pollInterval.nanoseconds))
-            var poll = HTTPClientRequest(url: prediction.getURL ?? predictionURL(prediction.id))
+            var poll = ProviderRequest(url: prediction.getURL ?? predictionURL(prediction.id))
             authorize(&poll)
             let response = try await ProviderHTTP.execute(
                 poll, client: client, timeout: remaining(deadline), provider: name)
@@ -55,20 +55,19 @@ struct ReplicateImageProvider: ImageProvider {
             url = baseURL.trimmingSuffix("/") + "/v1/models/\(request.upstreamModel)/predictions"
             body = ["input": input]
         }
-        var http = HTTPClientRequest(url: url)
-        http.method = .POST
+        var http = ProviderRequest(method: .POST, url: url)
         authorize(&http)
         http.headers.add(name: "Content-Type", value: "application/json")
         let seconds = max(1, min(60, timeout.nanoseconds / 1_000_000_000))
         http.headers.add(name: "Prefer", value: "wait=\(seconds)")
         OutgoingHTTP.addTraceparent(to: &http.headers)
-        http.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        http.body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body))
         return try await ReplicatePrediction(
             decoding: try await executeCreate(http, deadline: deadline), provider: name)
     }
 
     /// A new prediction answers `201 Created` (a finished one under `Prefer: wait` may answer 200).
-    func executeCreate(_ http: HTTPClientRequest, deadline: NIODeadline) async throws -> HTTPClientResponse {
+    func executeCreate(_ http: ProviderRequest, deadline: NIODeadline) async throws -> HTTPClientResponse {
         try await ProviderHTTP.execute(
             http, client: client, timeout: max(deadline - .now(), .milliseconds(1)), provider: name,
             accepting: 200...202)
@@ -82,7 +81,7 @@ struct ReplicateImageProvider: ImageProvider {
         for url in urls {
             do {
                 let response = try await ProviderHTTP.execute(
-                    HTTPClientRequest(url: url), client: client, timeout: remaining(deadline), provider: name)
+                    ProviderRequest(url: url), client: client, timeout: remaining(deadline), provider: name)
                 let buffer = try await response.body.collect(upTo: 64 << 20)
                 images.append(
                     GeneratedImage(
@@ -100,13 +99,12 @@ struct ReplicateImageProvider: ImageProvider {
 
     /// Stops a prediction we no longer wait for, so it is not billed to the end.
     func cancel(_ prediction: ReplicatePrediction) async {
-        var http = HTTPClientRequest(url: prediction.cancelURL ?? predictionURL(prediction.id) + "/cancel")
-        http.method = .POST
+        var http = ProviderRequest(method: .POST, url: prediction.cancelURL ?? predictionURL(prediction.id) + "/cancel")
         authorize(&http)
         _ = try? await client.execute(http, timeout: .seconds(5))
     }
 
-    func authorize(_ http: inout HTTPClientRequest) {
+    func authorize(_ http: inout ProviderRequest) {
         http.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
     }
 

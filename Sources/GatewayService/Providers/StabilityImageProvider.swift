@@ -32,13 +32,13 @@ struct StabilityImageProvider: ImageProvider {
         ]
         if endpoint == "sd3" && upstream != "sd3" { fields.append(("model", upstream)) }
         let form = MultipartForm(fields: fields)
-        var http = HTTPClientRequest(url: baseURL.trimmingSuffix("/") + "/v2beta/stable-image/generate/\(endpoint)")
-        http.method = .POST
+        var http = ProviderRequest(
+            method: .POST, url: baseURL.trimmingSuffix("/") + "/v2beta/stable-image/generate/\(endpoint)")
         http.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
         http.headers.add(name: "Accept", value: "application/json")
         http.headers.add(name: "Content-Type", value: form.contentType)
         OutgoingHTTP.addTraceparent(to: &http.headers)
-        http.body = .bytes(ByteBuffer(bytes: form.body))
+        http.body = ByteBuffer(bytes: form.body)
         let response: HTTPClientResponse
         do {
             response = try await ProviderHTTP.execute(http, client: client, timeout: timeout, provider: name)

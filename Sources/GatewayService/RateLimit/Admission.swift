@@ -23,12 +23,6 @@ final class Admission: Sendable {
         self.limiter = limiter
     }
 
-    /// Counted by the middleware itself, which decides it.
-    init(countedBy limiter: RateLimiter) {
-        state = Mutex(.counting([]))
-        self.limiter = limiter
-    }
-
     /// The count to run, now that the caller has taken it on; nil when someone else has. Whoever claims
     /// it must `decide`, whatever happens.
     func claim() -> RateLimiter.Count? {

@@ -30,16 +30,14 @@ struct UserRateLimitMiddleware: RouterMiddleware {
         let user = try context.requireUser()
         let window = Int(rule.window.components.seconds)
         let subject = "ai:user:\(user.id.uuidString.lowercased())"
+        let admission = Admission(counting: limiter.prepare(subject, rule: rule), limiter: limiter)
         var context = context
+        context.admission = admission
         if refused.contains(user.id) {
-            let admission = Admission(countedBy: limiter)
-            context.admission = admission
-            await admission.count(limiter.prepare(subject, rule: rule))
+            // Counted before the route starts (`decided` counts what nobody has claimed).
             let decision = try await decided(admission, user: user)
             return headed(try await next(request, context), decision, window: window)
         }
-        let admission = Admission(counting: limiter.prepare(subject, rule: rule), limiter: limiter)
-        context.admission = admission
         let answered = await Result { try await next(request, context) }
         let decision = try await decided(admission, user: user)
         return headed(try answered.get(), decision, window: window)
